@@ -1,0 +1,92 @@
+import Fluent
+import Vapor
+
+/// How a request proved who it is. Cookie-authenticated writes must also pass CSRF.
+enum AuthMethod: Sendable {
+    case bearer
+    case cookie
+}
+
+struct Authenticated: Sendable {
+    var user: User
+    var tokenID: UUID
+    var method: AuthMethod
+}
+
+extension Request {
+    private struct AuthenticatedKey: StorageKey { typealias Value = Authenticated }
+
+    /// The signed-in user and how, or nil for a guest.
+    var authenticated: Authenticated? {
+        get { storage[AuthenticatedKey.self] }
+        set { storage[AuthenticatedKey.self] = newValue }
+    }
+
+    var currentUser: User? { authenticated?.user }
+
+    /// The signed-in user, or a 401.
+    func requireUser() throws -> User {
+        guard let user = authenticated?.user else { throw APIError.unauthorized }
+        return user
+    }
+}
+
+/// Sessions: browser cookie and Bearer token are two carriers of the same `AuthToken`.
+enum Sessions {
+    static let cookieName = "metropole_session"
+    static let browserLifetime: TimeInterval = 30 * 24 * 3600
+    static let apiLifetime: TimeInterval = 90 * 24 * 3600
+
+    /// Creates a token for `user`; returns the secret, which is shown once and never stored.
+    static func open(for user: User, kind: AuthToken.Kind, on database: any Database) async throws -> String {
+        let secret = TokenSecret.generate()
+        let lifetime = kind == .browser ? browserLifetime : apiLifetime
+        let token = AuthToken(
+            userID: try user.requireID(), tokenHash: TokenSecret.digest(secret), kind: kind,
+            expiresAt: Date().addingTimeInterval(lifetime)
+        )
+        try await token.create(on: database)
+        return secret
+    }
+
+    static func close(tokenID: UUID, on database: any Database) async throws {
+        try await AuthToken.query(on: database).filter(\.$id == tokenID).delete()
+    }
+
+    static func cookie(for secret: String, secure: Bool) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: secret, maxAge: Int(browserLifetime), path: "/",
+            isSecure: secure, isHTTPOnly: true, sameSite: .lax
+        )
+    }
+
+    static func expiredCookie(secure: Bool) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                          isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+}
+
+/// Finds the caller from `Authorization: Bearer` or the session cookie. An unknown or expired
+/// token leaves the request a guest; routes that need a user answer 401 themselves.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization?.token {
+            request.authenticated = try await Self.resolve(secret: bearer, method: .bearer, on: request.db)
+        } else if let cookie = request.cookies[Sessions.cookieName]?.string, !cookie.isEmpty {
+            request.authenticated = try await Self.resolve(secret: cookie, method: .cookie, on: request.db)
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func resolve(secret: String, method: AuthMethod, on database: any Database) async throws -> Authenticated? {
+        guard secret.count <= 256,
+              let token = try await AuthToken.query(on: database)
+                .filter(\.$tokenHash == TokenSecret.digest(secret))
+                .with(\.$user)
+                .first(),
+              token.expiresAt > Date(),
+              let tokenID = token.id
+        else { return nil }
+        return Authenticated(user: token.user, tokenID: tokenID, method: method)
+    }
+}

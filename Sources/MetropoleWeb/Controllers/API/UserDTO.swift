@@ -1,0 +1,36 @@
+import Foundation
+import Vapor
+
+/// What the API says about the signed-in user (`{user}` in the contract).
+struct UserDTO: Content {
+    var id: UUID
+    var username: String
+    var bio: String
+    var avatarUrl: String?
+    var createdAt: Date?
+
+    init(_ user: User) throws {
+        self.id = try user.requireID()
+        self.username = user.username
+        self.bio = user.bio
+        self.avatarUrl = user.avatar.map { SiteURL.avatar($0).path }
+        self.createdAt = user.createdAt
+    }
+}
+
+struct UserEnvelope: Content {
+    var user: UserDTO
+}
+
+struct SessionDTO: Content {
+    var token: String
+    var user: UserDTO
+}
+
+/// What anyone may see of a user.
+struct PublicUserDTO: Content {
+    var username: String
+    var bio: String
+    var followerCount: Int
+    var isLive: Bool
+}

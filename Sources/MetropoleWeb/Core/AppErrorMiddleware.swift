@@ -1,0 +1,74 @@
+import Vapor
+
+/// Turns every error into the contract's JSON shape under `/api`, and into a designed HTML page
+/// elsewhere. Internal details are logged, never shown.
+struct AppErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let (status, code, message, headers) = Self.describe(error)
+            if status.code >= 500 {
+                request.logger.report(error: error)
+            }
+            if Self.wantsJSON(request) {
+                let response = Response(status: status, headers: headers)
+                try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
+                return response
+            }
+            let page = ErrorPageView.render(status: Int(status.code), message: message, context: PageContext(request: request))
+            let response = try await page.encodeResponse(for: request)
+            response.status = status
+            response.headers.add(contentsOf: headers)
+            return response
+        }
+    }
+
+    static func wantsJSON(_ request: Request) -> Bool {
+        request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/live/")
+            || (request.headers.first(name: .accept)?.contains("application/json") ?? false)
+    }
+
+    static func describe(_ error: any Error) -> (HTTPResponseStatus, String, String, HTTPHeaders) {
+        switch error {
+        case let error as APIError:
+            return (error.status, error.code, error.message, error.headers)
+        case let error as DecodingError:
+            return describe(decoding: error)
+        case let error as any AbortError:
+            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            let message = error.status.code >= 500 ? "Internal error." : error.reason
+            return (error.status, code, message, error.headers)
+        default:
+            return (.internalServerError, "internal_error", "Internal error.", [:])
+        }
+    }
+
+    /// Malformed JSON is the client's syntax error (400); well-formed JSON with a missing or
+    /// mistyped field is a validation error (422).
+    private static func describe(decoding error: DecodingError) -> (HTTPResponseStatus, String, String, HTTPHeaders) {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return (.badRequest, "malformed_json", "The request body is not valid JSON.", [:])
+        case .keyNotFound(let key, let context):
+            let field = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return (.unprocessableEntity, "missing_field", "\(field) is required.", [:])
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return (.unprocessableEntity, "invalid_field", "\(path(context)) has the wrong type.", [:])
+        @unknown default:
+            return (.badRequest, "bad_request", "The request body could not be read.", [:])
+        }
+    }
+}
+
+/// Echoes the request id Vapor puts in every log line, so a user's report can be matched.
+struct RequestIDMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+        return response
+    }
+}

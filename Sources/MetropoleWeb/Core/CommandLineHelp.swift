@@ -1,0 +1,26 @@
+/// What `metropole --help` prints.
+public enum CommandLineHelp {
+    public static let text = """
+    Metropole — a self-hosted live streaming platform.
+
+    Usage: metropole [command] [options]
+
+    Commands:
+      serve      Serve pages, the JSON API, chat, playback and RTMP ingest (the default).
+                 Options: --hostname/-H, --port/-p override the environment.
+      migrate    Run pending database migrations and exit (serve runs them too).
+      routes     List every HTTP route.
+
+    Environment:
+      METROPOLE_HTTP_HOST   HTTP bind address (default 127.0.0.1)
+      METROPOLE_HTTP_PORT   HTTP port (default 8080)
+      METROPOLE_RTMP_PORT   RTMP ingest port (default 1935; 0 disables RTMP)
+      METROPOLE_RTMP_HOST   RTMP bind address (default: the HTTP host)
+      METROPOLE_DATA_DIR    Database file and uploads (default ./data; created if missing)
+      DATABASE_URL          sqlite:///path (default: a file in the data dir), mysql://…, postgres://…
+      METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
+      LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
+
+    A bad value stops start-up with one line naming the variable.
+    """
+}

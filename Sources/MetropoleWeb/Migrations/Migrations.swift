@@ -1,0 +1,12 @@
+import Fluent
+
+/// Every migration, in the order they run. Append only.
+enum Migrations {
+    static let all: [any Migration] = [
+        M0001_CreateUsers(),
+        M0002_CreateStreams(),
+        M0003_CreateFollows(),
+        M0004_CreateBlocks(),
+        M0005_CreateAuthTokens(),
+    ]
+}

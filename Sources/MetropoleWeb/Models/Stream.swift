@@ -1,0 +1,33 @@
+import Fluent
+import Foundation
+
+/// The one channel a user broadcasts on: its title, live state and chat settings.
+final class Stream: Model, @unchecked Sendable {
+    static let schema = "streams"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "title") var title: String
+    /// File name of the thumbnail in the data dir's upload folder.
+    @OptionalField(key: "thumbnail") var thumbnail: String?
+    @Field(key: "is_live") var isLive: Bool
+    @OptionalField(key: "started_at") var startedAt: Date?
+    @Field(key: "chat_enabled") var chatEnabled: Bool
+    @Field(key: "slow_mode_seconds") var slowModeSeconds: Int
+    @Field(key: "followers_only") var followersOnly: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(userID: UUID, title: String) {
+        self.$user.id = userID
+        self.title = title
+        self.isLive = false
+        self.chatEnabled = true
+        self.slowModeSeconds = 0
+        self.followersOnly = false
+    }
+
+    static func defaultTitle(for username: String) -> String { "\(username)'s stream" }
+}

@@ -1,0 +1,28 @@
+import Fluent
+import Foundation
+
+/// A person with an account. Every user owns exactly one `Stream`.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    /// Shown exactly as typed at sign-up.
+    @Field(key: "username") var username: String
+    /// Lower-cased username: uniqueness and look-ups are case-insensitive on every backend.
+    @Field(key: "username_key") var usernameKey: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "bio") var bio: String
+    @OptionalField(key: "avatar") var avatar: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, username: String, passwordHash: String, bio: String = "") {
+        self.id = id
+        self.username = username
+        self.usernameKey = Username.key(username)
+        self.passwordHash = passwordHash
+        self.bio = bio
+    }
+}

@@ -1,0 +1,13 @@
+/// The sign-in and sign-up forms, with what the visitor typed and what went wrong.
+struct AuthPageModel: Sendable {
+    enum Mode: Sendable {
+        case signIn
+        case signUp
+    }
+
+    var mode: Mode
+    var username: String = ""
+    var returnTo: String? = nil
+    /// Messages per field (`username`, `password`) or `form` for the whole form.
+    var errors: [String: String] = [:]
+}

@@ -1,0 +1,97 @@
+import Fluent
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Knobs tests turn; production uses the defaults.
+public struct ConfigureOptions: Sendable {
+    /// Bcrypt cost: 12 in production; tests use the minimum to stay fast.
+    public var passwordCost: Int = 12
+    public var loginLimits = LoginThrottle.Limits()
+    public var publicDirectory: String? = nil
+
+    public init() {}
+}
+
+/// Sets up the whole application: database, migrations, middleware, routes.
+public func configure(_ app: Application, configuration: AppConfiguration, options: ConfigureOptions = .init()) async throws {
+    app.metropole = configuration
+    app.http.server.configuration.hostname = configuration.httpHost
+    app.http.server.configuration.port = configuration.httpPort
+    app.http.server.configuration.serverName = "Metropole"
+    app.routes.defaultMaxBodySize = "64kb"
+
+    try configureDatabase(app, location: configuration.database)
+    app.migrations.add(Migrations.all)
+
+    app.passwords.use(.bcrypt(cost: options.passwordCost))
+    app.dummyPasswordHash = try Bcrypt.hash(TokenSecret.generate(), cost: options.passwordCost)
+    app.loginThrottle = LoginThrottle(limits: options.loginLimits)
+
+    let publicDirectory = options.publicDirectory ?? AssetCatalog.locatePublicDirectory(workingDirectory: app.directory.workingDirectory)
+    app.assets = AssetCatalog(directory: publicDirectory)
+
+    ContentConfiguration.global.use(encoder: JSONEncoder.metropole, for: .json)
+    ContentConfiguration.global.use(decoder: JSONDecoder.metropole, for: .json)
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(StaticFiles(directory: publicDirectory))
+    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(CSRFProtection(secureCookies: configuration.cookiesAreSecure))
+
+    app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
+
+    try routes(app)
+    try await app.autoMigrate()
+}
+
+func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
+    switch location {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // WAL lets readers and the writer work at once; the setting persists in the file.
+        app.lifecycle.use(SQLiteJournalMode())
+    case .mysql:
+        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "mysql:// is not supported yet; leave DATABASE_URL unset to use SQLite")
+    case .postgres:
+        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "postgres:// is not supported yet; leave DATABASE_URL unset to use SQLite")
+    }
+}
+
+/// Switches a SQLite database to write-ahead logging before the server starts.
+struct SQLiteJournalMode: LifecycleHandler {
+    func willBootAsync(_ app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+}
+
+extension JSONEncoder {
+    static var metropole: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var metropole: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// `metropole migrate`: runs pending migrations without asking (the server also does on start).
+struct MigrateNowCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Runs pending database migrations (serve also runs them at start-up)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await context.application.autoMigrate()
+        context.console.print("Database is up to date.")
+    }
+}

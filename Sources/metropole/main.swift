@@ -1,0 +1,35 @@
+import Foundation
+import MetropoleWeb
+import Vapor
+
+// Thin entry point: read the environment, then hand over to the application.
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.contains("--help") || arguments.contains("-h") || arguments.first == "help" {
+    print(CommandLineHelp.text)
+    exit(0)
+}
+
+let configuration: AppConfiguration
+do {
+    configuration = try AppConfiguration.load(from: ProcessInfo.processInfo.environment)
+} catch {
+    FileHandle.standardError.write(Data("metropole: \(error.description)\n".utf8))
+    exit(1)
+}
+
+var environment = try Environment.detect()
+try LoggingSystem.bootstrap(from: &environment)
+let app = try await Application.make(environment)
+do {
+    try await configure(app, configuration: configuration)
+    try await app.execute()
+} catch let error as AppConfiguration.Error {
+    FileHandle.standardError.write(Data("metropole: \(error.description)\n".utf8))
+    try? await app.asyncShutdown()
+    exit(1)
+} catch {
+    app.logger.report(error: error)
+    try? await app.asyncShutdown()
+    exit(1)
+}
+try await app.asyncShutdown()

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import MetropoleWeb
+
+@Suite struct ConfigurationTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-config-\(UUID().uuidString)/nested")
+
+    @Test func defaultsFollowTheContract() throws {
+        let configuration = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path])
+        #expect(configuration.httpHost == "127.0.0.1")
+        #expect(configuration.httpPort == 8080)
+        #expect(configuration.rtmpPort == 1935)
+        #expect(configuration.rtmpHost == "127.0.0.1")
+        #expect(configuration.publicURL.absoluteString == "http://127.0.0.1:8080")
+        #expect(configuration.database == .sqlite(path: directory.appendingPathComponent("metropole.sqlite").path))
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    @Test func rtmpPortZeroDisablesIngest() throws {
+        let configuration = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_RTMP_PORT": "0"])
+        #expect(configuration.rtmpPort == nil)
+    }
+
+    @Test(arguments: [
+        ("METROPOLE_HTTP_PORT", "eighty"),
+        ("METROPOLE_HTTP_PORT", "0"),
+        ("METROPOLE_HTTP_PORT", "70000"),
+        ("METROPOLE_RTMP_PORT", "-1"),
+        ("METROPOLE_HTTP_HOST", "bad host!"),
+        ("METROPOLE_PUBLIC_URL", "ftp://example.com"),
+        ("METROPOLE_PUBLIC_URL", "not a url"),
+        ("DATABASE_URL", "oracle://db"),
+        ("DATABASE_URL", "sqlite://"),
+        ("METROPOLE_DATA_DIR", "/proc/metropole-cannot-exist"),
+    ])
+    func badValuesNameTheirVariable(variable: String, value: String) throws {
+        var environment = ["METROPOLE_DATA_DIR": directory.path]
+        environment[variable] = value
+        #expect {
+            _ = try AppConfiguration.load(from: environment)
+        } throws: { error in
+            (error as? AppConfiguration.Error)?.variable == variable
+        }
+    }
+
+    @Test func databaseURLs() throws {
+        #expect(try DatabaseLocation(parsing: "sqlite:///var/lib/m.sqlite") == .sqlite(path: "/var/lib/m.sqlite"))
+        if case .mysql = try DatabaseLocation(parsing: "mysql://u:p@db:3306/metropole") {} else { Issue.record("mysql") }
+        if case .postgres = try DatabaseLocation(parsing: "postgres://u@db/metropole") {} else { Issue.record("postgres") }
+    }
+
+    @Test func publicURLDecidesSecureCookies() throws {
+        let local = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path])
+        #expect(local.cookiesAreSecure)
+        let https = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_PUBLIC_URL": "https://tv.example.com"])
+        #expect(https.cookiesAreSecure)
+        let lan = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_PUBLIC_URL": "http://192.168.1.5:8080"])
+        #expect(!lan.cookiesAreSecure)
+    }
+
+    @Test func constantTimeComparison() {
+        #expect(TokenSecret.constantTimeEquals("abc", "abc"))
+        #expect(!TokenSecret.constantTimeEquals("abc", "abd"))
+        #expect(!TokenSecret.constantTimeEquals("abc", "abcd"))
+        #expect(TokenSecret.generate().count == 43)
+    }
+}

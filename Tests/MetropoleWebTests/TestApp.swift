@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import MetropoleWeb
+
+/// A fresh application on its own temporary data dir and SQLite file, per test.
+func withTestApp(
+    loginLimits: LoginThrottle.Limits = .init(),
+    _ body: (Application) async throws -> Void
+) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-test-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let configuration = try AppConfiguration.load(from: [
+        "METROPOLE_DATA_DIR": directory.path,
+        "METROPOLE_RTMP_PORT": "0",
+    ])
+    var options = ConfigureOptions()
+    options.passwordCost = 4
+    options.loginLimits = loginLimits
+    try await withApp(configure: { app in
+        try await configure(app, configuration: configuration, options: options)
+    }, body)
+}
+
+/// JSON body helper.
+func json(_ object: [String: Any]) -> ByteBuffer {
+    ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object))
+}
+
+let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+
+func bearer(_ token: String) -> HTTPHeaders {
+    ["Content-Type": "application/json", "Authorization": "Bearer \(token)"]
+}
+
+struct ErrorJSON: Decodable {
+    struct Detail: Decodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}
+
+struct SessionJSON: Decodable {
+    struct User: Decodable {
+        var id: UUID
+        var username: String
+        var bio: String
+    }
+    var token: String
+    var user: User
+}
+
+extension Application {
+    /// Signs up and signs in through the API; returns the Bearer token.
+    @discardableResult
+    func signUp(_ username: String, password: String = "correct horse") async throws -> String {
+        try await testing().test(.POST, "api/v1/users", headers: jsonHeaders,
+                                 body: json(["username": username, "password": password])) { response in
+            #expect(response.status == .created, "sign-up of \(username): \(response.body.string)")
+        }
+        var token = ""
+        try await testing().test(.POST, "api/v1/sessions", headers: jsonHeaders,
+                                 body: json(["username": username, "password": password])) { response in
+            #expect(response.status == .created)
+            token = try response.content.decode(SessionJSON.self).token
+        }
+        return token
+    }
+}
+
+extension TestingHTTPResponse {
+    var errorCode: String? { try? content.decode(ErrorJSON.self).error.code }
+    var errorMessage: String? { try? content.decode(ErrorJSON.self).error.message }
+}
