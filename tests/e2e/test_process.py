@@ -1,0 +1,85 @@
+"""The real binary: configuration errors, restart persistence, graceful shutdown, cold start."""
+import json
+import os
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+
+from conftest import ROOT, Server, binary_path
+
+
+def api(server, method, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + "/api/v1" + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return response.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, (json.loads(raw) if raw else None)
+
+
+def test_sign_up_survives_a_restart(data_dir):
+    first = Server(data_dir).start()
+    status, body = api(first, "POST", "/users", {"username": "Restart_Me", "password": "password123"})
+    assert status == 201, body
+    assert first.stop() == 0, "SIGTERM is a clean shutdown"
+
+    second = Server(data_dir, http_port=first.http_port).start()
+    try:
+        status, body = api(second, "POST", "/sessions", {"username": "restart_me", "password": "password123"})
+        assert status == 201, body
+        assert body["user"]["username"] == "Restart_Me"
+        status, me = api(second, "GET", "/me", token=body["token"])
+        assert status == 200 and me["user"]["username"] == "Restart_Me"
+        assert os.path.exists(os.path.join(data_dir, "metropole.sqlite"))
+    finally:
+        assert second.stop(signal.SIGINT) == 0, "SIGINT is a clean shutdown"
+
+
+def test_cold_start_is_fast(data_dir):
+    server = Server(data_dir).start()
+    try:
+        print(f"cold start (exec to /healthz 200): {server.startup_seconds * 1000:.0f} ms")
+        # Generous bound for a noisy shared CI machine; the measured figure is in the issue note.
+        assert server.startup_seconds < 5
+    finally:
+        server.stop()
+
+
+def test_bad_configuration_stops_with_one_line(data_dir):
+    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_HTTP_PORT="not-a-port")
+    result = subprocess.run([binary_path()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "METROPOLE_HTTP_PORT" in lines[0], result.stderr
+
+    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, DATABASE_URL="mysql://u:p@127.0.0.1/m")
+    result = subprocess.run([binary_path()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr and "not supported yet" in result.stderr, result.stderr
+
+
+def test_data_dir_is_created(data_dir):
+    nested = os.path.join(data_dir, "a", "b")
+    Server(nested).start().stop()
+    assert os.path.exists(os.path.join(nested, "metropole.sqlite"))
+
+
+def test_help_explains_the_commands():
+    result = subprocess.run([binary_path(), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    for word in ("serve", "migrate", "METROPOLE_HTTP_PORT", "DATABASE_URL"):
+        assert word in result.stdout
+
+
+def test_migrate_command(data_dir):
+    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_RTMP_PORT="0")
+    result = subprocess.run([binary_path(), "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "up to date" in result.stdout
