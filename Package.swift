@@ -19,7 +19,10 @@ let package = Package(
         // Media model, codec records, fMP4/CMAF, LL-HLS, LiveHub. NIOCore only.
         .target(
             name: "MetropoleMedia",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // RTMP ingest on SwiftNIO. Never imports Vapor or Fluent.
         .target(
@@ -28,6 +31,7 @@ let package = Package(
                 "MetropoleMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -63,7 +67,9 @@ let package = Package(
                 "MetropoleRTMP",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
-            ]
+            ],
+            // Seed inputs for scripts/fuzz, not test resources.
+            exclude: ["Fixtures/corpus"]
         ),
         .testTarget(
             name: "MetropoleWebTests",
@@ -75,3 +81,4 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+

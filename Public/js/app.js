@@ -1,4 +1,10 @@
-// Site-wide behaviour: keyboard shortcut for search. Pages add their own modules.
+// Site-wide behaviour; page-specific modules load only where their elements exist.
+import './live-status.js';
+
+if (document.querySelector('[data-player]')) import('./player.js');
+if (document.querySelector('.page-dashboard')) import('./dashboard.js');
+
+// "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');
 document.addEventListener('keydown', (event) => {
   if (event.key !== '/' || !search) return;

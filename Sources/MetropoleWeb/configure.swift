@@ -9,6 +9,9 @@ public struct ConfigureOptions: Sendable {
     public var passwordCost: Int = 12
     public var loginLimits = LoginThrottle.Limits()
     public var publicDirectory: String? = nil
+    /// Listen for RTMP publishers (when the configuration has a port). Off for one-shot
+    /// commands such as `migrate`.
+    public var startIngest = true
 
     public init() {}
 }
@@ -43,6 +46,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.middleware.use(CSRFProtection(secureCookies: configuration.cookiesAreSecure))
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
+
+    app.live = LiveServices(app: app, startIngest: options.startIngest)
+    app.lifecycle.use(app.live)
 
     try routes(app)
     try await app.autoMigrate()

@@ -15,6 +15,21 @@ func routes(_ app: Application) throws {
         app.get("favicon.ico") { request in request.redirect(to: request.application.assets.url("/img/favicon.svg")) }
     }
 
+    // playback
+    do {
+        app.get(SiteURL.liveSocket("").routeComponents.pathComponents, use: PlaybackController.socket)
+        app.get(SiteURL.livePlaylist("").routeComponents.pathComponents, use: PlaybackController.playlist)
+        app.get("live", ":username", ":file", use: PlaybackController.resource)
+    }
+
+    // dashboard
+    do {
+        let dashboard = SiteURL.dashboard("").routeComponents.pathComponents
+        app.get(dashboard, use: DashboardController.show)
+        app.post(dashboard + ["keys"], use: DashboardController.regenerateKey)
+        app.post(dashboard + ["keys", "delete"], use: DashboardController.deleteKey)
+    }
+
     // JSON API
     let api = app.grouped("api", "v1")
     do { // accounts
@@ -25,8 +40,24 @@ func routes(_ app: Application) throws {
         api.get("me", use: MeAPIController.show)
         api.patch("me", use: MeAPIController.update)
     }
+    do { // streams and ingest
+        api.get("streams", use: StreamsAPIController.list)
+        api.get("streams", ":username", use: StreamsAPIController.show)
+        api.post("me", "ingress", use: IngressAPIController.create)
+        api.get("me", "ingress", use: IngressAPIController.show)
+        api.delete("me", "ingress", use: IngressAPIController.delete)
+        api.get("me", "stream", "health", use: DashboardController.health)
+        api.get("events", use: EventsController.stream)
+    }
+
+    // channel pages last: `/{username}` matches any single segment
+    app.get(SiteURL.channel("").routeComponents.pathComponents, use: ChannelController.show)
 }
 
 extension Array where Element == String {
     var pathComponents: [PathComponent] { map { PathComponent(stringLiteral: $0) } }
+}
+
+extension Array where Element == PathComponent {
+    static func + (lhs: [PathComponent], rhs: [String]) -> [PathComponent] { lhs + rhs.pathComponents }
 }

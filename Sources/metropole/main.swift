@@ -21,7 +21,10 @@ var environment = try Environment.detect()
 try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)
 do {
-    try await configure(app, configuration: configuration)
+    var options = ConfigureOptions()
+    // Only the server listens for publishers; `migrate` and `routes` just run and exit.
+    options.startIngest = arguments.first.map { $0 == "serve" || $0.hasPrefix("-") } ?? true
+    try await configure(app, configuration: configuration, options: options)
     try await app.execute()
 } catch let error as AppConfiguration.Error {
     FileHandle.standardError.write(Data("metropole: \(error.description)\n".utf8))

@@ -11,6 +11,10 @@ enum SiteURL {
     case healthz
     case avatar(String)
     case thumbnail(String)
+    case livePlaylist(String)
+    case liveSocket(String)
+    case dashboard(String)
+    case events
 
     var path: String {
         switch self {
@@ -28,6 +32,10 @@ enum SiteURL {
         case .healthz: "/healthz"
         case .avatar(let file): "/uploads/avatars/\(file)"
         case .thumbnail(let file): "/uploads/thumbnails/\(file)"
+        case .livePlaylist(let username): "/live/\(username)/index.m3u8"
+        case .liveSocket(let username): "/live/\(username)/ws"
+        case .dashboard(let username): "/u/\(username)"
+        case .events: "/api/v1/events"
         }
     }
 
@@ -38,6 +46,9 @@ enum SiteURL {
         case .search: ["search"]
         case .avatar: ["uploads", "avatars", ":file"]
         case .thumbnail: ["uploads", "thumbnails", ":file"]
+        case .livePlaylist: ["live", ":username", "index.m3u8"]
+        case .liveSocket: ["live", ":username", "ws"]
+        case .dashboard: ["u", ":username"]
         default: path.split(separator: "/").map(String.init)
         }
     }

@@ -8,5 +8,6 @@ enum Migrations {
         M0003_CreateFollows(),
         M0004_CreateBlocks(),
         M0005_CreateAuthTokens(),
+        M0006_AddIngressToStreams(),
     ]
 }

@@ -15,6 +15,13 @@ final class Stream: Model, @unchecked Sendable {
     @Field(key: "chat_enabled") var chatEnabled: Bool
     @Field(key: "slow_mode_seconds") var slowModeSeconds: Int
     @Field(key: "followers_only") var followersOnly: Bool
+    /// `rtmp` once the owner generated an ingress; nil before.
+    @OptionalField(key: "ingress_protocol") var ingressProtocol: String?
+    /// The secret stream key, shown to its owner only.
+    @OptionalField(key: "stream_key") var streamKey: String?
+    /// SHA-256 of the key: ingest finds the stream by digest, then compares the key itself in
+    /// constant time.
+    @OptionalField(key: "stream_key_digest") var streamKeyDigest: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -26,7 +26,7 @@ extension Node {
 
     /// An attribute whose value is escaped.
     static func attr(_ name: String, _ value: String) -> Node {
-        .attribute(named: name, value: HTMLEscape.text(value))
+        .attribute(named: name, value: HTMLEscape.text(value), ignoreIfValueIsEmpty: false)
     }
 }
 

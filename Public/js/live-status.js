@@ -1,0 +1,34 @@
+// Live status and viewer counts pushed by the server (Server-Sent Events), applied to every
+// element on the page that names a channel: LIVE badges, viewer counts, uptime.
+const source = new EventSource('/api/v1/events');
+
+source.onmessage = (event) => {
+  let data;
+  try { data = JSON.parse(event.data); } catch { return; }
+  if (data.type === 'live') {
+    for (const element of document.querySelectorAll(`[data-channel="${CSS.escape(data.username)}"]`)) {
+      element.dataset.live = String(data.isLive);
+      element.querySelectorAll('[data-live-badge]').forEach((badge) => { badge.hidden = !data.isLive; });
+      element.querySelectorAll('[data-viewer-count]').forEach((count) => { count.hidden = !data.isLive; });
+      element.querySelectorAll('.avatar-ring').forEach((ring) => ring.classList.toggle('is-live', data.isLive));
+    }
+    document.dispatchEvent(new CustomEvent('metropole:live', { detail: data }));
+  } else if (data.type === 'viewers') {
+    for (const element of document.querySelectorAll(`[data-channel="${CSS.escape(data.username)}"] [data-viewer-count]`)) {
+      element.textContent = `${data.count} watching`;
+    }
+    document.dispatchEvent(new CustomEvent('metropole:viewers', { detail: data }));
+  }
+};
+
+// Uptime counters.
+function formatUptime(seconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = Math.floor(seconds) % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+setInterval(() => {
+  for (const element of document.querySelectorAll('[data-started-at]')) {
+    const started = Date.parse(element.dataset.startedAt);
+    if (!Number.isNaN(started)) element.textContent = formatUptime((Date.now() - started) / 1000);
+  }
+}, 1000);

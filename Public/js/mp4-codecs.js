@@ -1,0 +1,83 @@
+// Reads the RFC 6381 codecs string ("avc1.64001f,mp4a.40.2") from an fMP4 init segment, so
+// the player asks MSE for exactly what the publisher sends.
+
+function* boxes(view, start, end) {
+  let offset = start;
+  while (offset + 8 <= end) {
+    let size = view.getUint32(offset);
+    const type = String.fromCharCode(view.getUint8(offset + 4), view.getUint8(offset + 5),
+      view.getUint8(offset + 6), view.getUint8(offset + 7));
+    let header = 8;
+    if (size === 1) { size = Number(view.getBigUint64(offset + 8)); header = 16; }
+    if (size === 0) size = end - offset;
+    if (size < header || offset + size > end) return;
+    yield { type, start: offset + header, end: offset + size };
+    offset += size;
+  }
+}
+
+function child(view, box, type) {
+  for (const b of boxes(view, box.start, box.end)) if (b.type === type) return b;
+  return null;
+}
+
+const hex = (n) => n.toString(16).padStart(2, '0');
+
+function avcCodec(view, entry) {
+  // avc1 sample entry: 8 bytes SampleEntry + 70 bytes VisualSampleEntry fields, then boxes.
+  const avcC = child(view, { start: entry.start + 78, end: entry.end }, 'avcC');
+  if (!avcC) return 'avc1.42e01e';
+  return `avc1.${hex(view.getUint8(avcC.start + 1))}${hex(view.getUint8(avcC.start + 2))}${hex(view.getUint8(avcC.start + 3))}`;
+}
+
+function aacCodec(view, entry) {
+  // mp4a sample entry: 8 + 20 bytes, then esds (full box) with descriptors.
+  const esds = child(view, { start: entry.start + 28, end: entry.end }, 'esds');
+  if (!esds) return 'mp4a.40.2';
+  let offset = esds.start + 4;
+  const readDescriptor = () => {
+    const tag = view.getUint8(offset++);
+    let length = 0;
+    for (let i = 0; i < 4; i++) {
+      const byte = view.getUint8(offset++);
+      length = (length << 7) | (byte & 0x7f);
+      if (!(byte & 0x80)) break;
+    }
+    return { tag, length };
+  };
+  try {
+    let d = readDescriptor();                 // ES_Descriptor
+    if (d.tag !== 3) return 'mp4a.40.2';
+    const flags = view.getUint8(offset + 2);
+    offset += 3;
+    if (flags & 0x80) offset += 2;
+    if (flags & 0x40) offset += 1 + view.getUint8(offset);
+    if (flags & 0x20) offset += 2;
+    d = readDescriptor();                     // DecoderConfigDescriptor
+    if (d.tag !== 4) return 'mp4a.40.2';
+    offset += 13;
+    d = readDescriptor();                     // DecoderSpecificInfo: AudioSpecificConfig
+    if (d.tag !== 5) return 'mp4a.40.2';
+    const objectType = view.getUint8(offset) >> 3;
+    return `mp4a.40.${objectType || 2}`;
+  } catch {
+    return 'mp4a.40.2';
+  }
+}
+
+export function codecsFromInitSegment(buffer) {
+  const view = new DataView(buffer);
+  const codecs = [];
+  const moov = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moov');
+  if (!moov) return codecs;
+  for (const trak of boxes(view, moov.start, moov.end)) {
+    if (trak.type !== 'trak') continue;
+    const stsd = ['mdia', 'minf', 'stbl', 'stsd'].reduce((box, type) => box && child(view, box, type), trak);
+    if (!stsd) continue;
+    for (const entry of boxes(view, stsd.start + 8, stsd.end)) {
+      if (entry.type === 'avc1' || entry.type === 'avc3') codecs.push(avcCodec(view, entry));
+      else if (entry.type === 'mp4a') codecs.push(aacCodec(view, entry));
+    }
+  }
+  return codecs;
+}

@@ -1,0 +1,222 @@
+import NIOCore
+
+/// Groups fragments into LL-HLS parts and segments (RFC 8216bis, Apple LL-HLS) and keeps a short
+/// window of them in memory. A pure value: `LiveHub` owns it under its lock and does the
+/// waiting; this type only answers "is it there yet".
+///
+/// Parts and segments are cut on the timeline track (video when the stream has it, else audio):
+/// a segment starts at a video keyframe once the previous one has lasted
+/// `minimumSegmentDuration` (audio only: every `audioOnlySegmentDuration`); a part closes before
+/// the frame that would carry it past `partTarget`. Audio rides along in whichever part is open.
+/// A part is the concatenation of its fragments and a segment of its parts, so the bytes are
+/// the very chunks WebSocket viewers get.
+public struct LLHLSSegmenter: Sendable {
+    public struct Part: Sendable {
+        public var duration: Int64
+        public var isIndependent: Bool
+        public var data: ByteBuffer
+    }
+
+    public struct Segment: Sendable {
+        public var msn: Int
+        public var startDTS: Int64
+        public var duration: Int64
+        /// Emptied once the segment is older than `segmentsWithParts`.
+        public var parts: [Part]
+        /// The whole segment; `nil` while it is still being filled.
+        public var data: ByteBuffer?
+        /// Wall-clock start in milliseconds since 1970, for `EXT-X-PROGRAM-DATE-TIME`.
+        public var programDateTime: Int64
+        public var initGeneration: Int
+        /// Set on the first segment after a configuration change.
+        public var isDiscontinuity: Bool
+    }
+
+    private struct OpenPart {
+        var fragments: [Fragment] = []
+        var startDTS: Int64
+        var isIndependent: Bool
+    }
+
+    public let configuration: LLHLSConfiguration
+    /// Completed segments, oldest first, at most `segmentWindow` of them.
+    public private(set) var segments: [Segment] = []
+    /// The segment being filled; its completed parts are already listed.
+    public private(set) var current: Segment?
+    private var openPart: OpenPart?
+    public private(set) var targetDuration: Int
+    /// Discontinuities that have slid out of the window (`EXT-X-DISCONTINUITY-SEQUENCE`).
+    public private(set) var discontinuitySequence = 0
+    public private(set) var isEnded = false
+    /// Bumped on every change a playlist reader could see; lets the hub cache rendered text.
+    public private(set) var version = 0
+
+    private var nextMSN = 0
+    private var timelineKind: TrackKind = .video
+    private var initGeneration = 0
+    private var pendingDiscontinuity = false
+    private var lastTimelineEnd: Int64?
+    /// Maps publisher time to wall time: (dts, milliseconds since 1970) of the first fragment.
+    private var clockOrigin: (dts: Int64, wall: Int64)?
+
+    public init(configuration: LLHLSConfiguration = .init()) {
+        self.configuration = configuration
+        self.targetDuration = configuration.minimumTargetDuration
+    }
+
+    /// Starts (or restarts, after a configuration change) the timeline for an init segment.
+    /// A restart closes what is open and marks the next segment as a discontinuity.
+    public mutating func begin(initGeneration: Int, hasVideo: Bool) {
+        if current != nil {
+            closeSegment(endDTS: lastTimelineEnd)
+            pendingDiscontinuity = true
+        }
+        self.initGeneration = initGeneration
+        self.timelineKind = hasVideo ? .video : .audio
+        self.lastTimelineEnd = nil
+        version += 1
+    }
+
+    /// Adds one fragment; `wallClock` is the current time in milliseconds since 1970 and is only
+    /// read for the first fragment, to anchor program date times to the publisher's clock.
+    public mutating func append(_ fragment: Fragment, wallClock: Int64) {
+        guard !isEnded else { return }
+        if clockOrigin == nil { clockOrigin = (fragment.dts, wallClock) }
+        guard fragment.kind == timelineKind else {
+            // Audio before the first video keyframe has no segment to join.
+            openPart?.fragments.append(fragment)
+            return
+        }
+        if let segment = current, let part = openPart {
+            let elapsed = fragment.dts - segment.startDTS
+            let startsSegment = timelineKind == .video
+                ? fragment.isKeyframe && elapsed >= configuration.minimumSegmentDuration
+                : elapsed >= configuration.audioOnlySegmentDuration
+            if startsSegment {
+                closeSegment(endDTS: fragment.dts)
+            } else if fragment.dts > part.startDTS,
+                      fragment.dts + Int64(fragment.duration.rounded(.up)) - part.startDTS > configuration.partTarget {
+                closePart(endDTS: fragment.dts)
+            }
+        }
+        if current == nil {
+            guard timelineKind == .audio || fragment.isKeyframe else { return }
+            openSegment(startDTS: fragment.dts)
+        }
+        if openPart == nil {
+            openPart = OpenPart(startDTS: fragment.dts, isIndependent: timelineKind == .audio || fragment.isKeyframe)
+        }
+        openPart?.fragments.append(fragment)
+        lastTimelineEnd = fragment.dts + Int64(fragment.duration.rounded())
+    }
+
+    /// Closes what is open; the playlist gets `EXT-X-ENDLIST`.
+    public mutating func finish() {
+        guard !isEnded else { return }
+        closeSegment(endDTS: lastTimelineEnd)
+        isEnded = true
+        version += 1
+    }
+
+    // MARK: - Questions readers ask
+
+    /// The part a client should fetch next (`EXT-X-PRELOAD-HINT`), if the stream goes on.
+    public var preloadHint: HLSResourceName? {
+        guard !isEnded, let current else { return nil }
+        return .part(msn: current.msn, index: current.parts.count)
+    }
+
+    /// The newest media sequence number a playlist shows.
+    public var lastMSN: Int? { current?.msn ?? segments.last?.msn }
+
+    /// Whether a playlist asked for with `_HLS_msn` / `_HLS_part` can be answered now.
+    /// A part index past the last part of a completed segment means part 0 of the next one
+    /// (RFC 8216bis 6.2.5.2).
+    public func contains(msn: Int, part: Int?) -> Bool {
+        if isEnded { return true }
+        if let newestComplete = segments.last?.msn, msn <= newestComplete {
+            guard let part, let segment = segments.first(where: { $0.msn == msn }),
+                  !segment.parts.isEmpty, part >= segment.parts.count
+            else { return true }
+            return contains(msn: msn + 1, part: 0)
+        }
+        guard let current, current.msn == msn, let part else { return false }
+        return part < current.parts.count
+    }
+
+    public enum Lookup: Sendable {
+        case ready(ByteBuffer)
+        /// The hinted part: it will exist once the next cut happens.
+        case pending
+        case missing
+    }
+
+    public func lookup(msn: Int, part index: Int?) -> Lookup {
+        if let segment = segments.first(where: { $0.msn == msn }) ?? (current?.msn == msn ? current : nil) {
+            guard let index else { return segment.data.map(Lookup.ready) ?? .missing }
+            if index < segment.parts.count { return .ready(segment.parts[index].data) }
+            if case .part(msn, index) = preloadHint { return .pending }
+        }
+        return .missing
+    }
+
+    // MARK: - Cutting
+
+    private mutating func openSegment(startDTS: Int64) {
+        let origin = clockOrigin ?? (startDTS, 0)
+        current = Segment(
+            msn: nextMSN,
+            startDTS: startDTS,
+            duration: 0,
+            parts: [],
+            data: nil,
+            programDateTime: origin.wall + (startDTS - origin.dts),
+            initGeneration: initGeneration,
+            isDiscontinuity: pendingDiscontinuity
+        )
+        nextMSN += 1
+        pendingDiscontinuity = false
+    }
+
+    private mutating func closePart(endDTS: Int64?) {
+        guard let part = openPart, var segment = current else { return }
+        openPart = nil
+        guard !part.fragments.isEmpty else { return }
+        let duration = max((endDTS ?? part.startDTS) - part.startDTS, 1)
+        segment.parts.append(Part(duration: duration, isIndependent: part.isIndependent, data: part.fragments.joined()))
+        segment.duration += duration
+        current = segment
+        version += 1
+    }
+
+    private mutating func closeSegment(endDTS: Int64?) {
+        closePart(endDTS: endDTS)
+        guard var segment = current else { return }
+        current = nil
+        guard !segment.parts.isEmpty else { return }
+        var data = ByteBuffer()
+        data.reserveCapacity(segment.parts.reduce(0) { $0 + $1.data.readableBytes })
+        for part in segment.parts {
+            data.writeImmutableBuffer(part.data)
+        }
+        segment.data = data
+        segments.append(segment)
+        targetDuration = max(targetDuration, Int((Double(segment.duration) / 1000).rounded()))
+        slideWindow()
+        version += 1
+    }
+
+    private mutating func slideWindow() {
+        while segments.count > configuration.segmentWindow {
+            if segments.removeFirst().isDiscontinuity {
+                discontinuitySequence += 1
+            }
+        }
+        let withParts = segments.count - configuration.segmentsWithParts
+        if withParts > 0 {
+            for index in 0..<withParts where !segments[index].parts.isEmpty {
+                segments[index].parts = []
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import MetropoleMedia
+import NIOCore
+import NIOWebSocket
+import Vapor
+
+/// Live playback: the WebSocket fMP4 feed and LL-HLS, both from the channel's `LiveHub`.
+enum PlaybackController {
+    /// The live entry a viewer may watch: 404 when the channel is not live, 403 when its
+    /// owner blocks the viewer.
+    static func watchable(_ request: Request) async throws -> LiveDirectory.Entry {
+        guard let username = request.parameters.get("username"),
+              let entry = request.application.live.directory.entry(username: username)
+        else { throw APIError.notFound("This channel is not live.") }
+        if try await Visibility.isBlocked(request.currentUser, by: entry.ownerID, on: request.db) {
+            throw APIError.forbidden("The streamer has blocked you.", code: "blocked")
+        }
+        return entry
+    }
+
+    /// Who is watching, for the viewer count: the player's own id, else the signed-in user,
+    /// else this connection alone.
+    static func viewerID(_ request: Request, fallback: @autoclosure () -> String) -> String {
+        if let id = try? request.query.get(String.self, at: "viewer"), (8...64).contains(id.count),
+           id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+            return "v:" + id
+        }
+        if let userID = request.currentUser?.id { return "u:" + userID.uuidString }
+        return fallback()
+    }
+
+    // MARK: WebSocket fMP4
+
+    @Sendable static func socket(request: Request) async throws -> Response {
+        guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
+            throw APIError(status: .upgradeRequired, code: "websocket_required", message: "Open this URL as a WebSocket.",
+                           headers: ["Upgrade": "websocket"])
+        }
+        let entry = try await watchable(request)
+        let viewer = viewerID(request, fallback: "c:" + UUID().uuidString)
+        return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { request, socket in
+            await stream(entry, to: socket, viewer: viewer, request: request)
+        }
+    }
+
+    private static func stream(_ entry: LiveDirectory.Entry, to socket: WebSocket, viewer: String, request: Request) async {
+        let viewers = request.application.live.directory.viewers
+        let subscription = entry.hub.subscribe()
+        viewers.socketOpened(username: entry.username, viewer: viewer)
+        socket.onClose.whenComplete { _ in subscription.close() }
+        defer { viewers.socketClosed(username: entry.username, viewer: viewer) }
+        do {
+            for await delivery in subscription {
+                switch delivery {
+                case .initSegment(let buffer):
+                    try await send([buffer], on: socket)
+                case .fragments(let fragments):
+                    try await send(fragments.flatMap { [$0.header, $0.payload] }, on: socket)
+                case .end:
+                    try await socket.send(#"{"type":"end"}"#)
+                    try await socket.close(code: .normalClosure)
+                    return
+                case .dropped:
+                    try await socket.close(code: .policyViolation)
+                    return
+                case .restart:
+                    try await socket.close(code: .goingAway)
+                    return
+                }
+            }
+        } catch {
+            request.logger.debug("player socket ended: \(error)")
+        }
+        try? await socket.close(code: .goingAway)
+    }
+
+    /// Sends the buffers as one binary message without copying them: the first buffer opens
+    /// the message and the rest follow as continuation frames. Waits until the last is written,
+    /// so a slow reader lets the hub's queue, not memory here, absorb the lag.
+    private static func send(_ parts: [ByteBuffer], on socket: WebSocket) async throws {
+        guard !parts.isEmpty else { return }
+        let promise = socket.eventLoop.makePromise(of: Void.self)
+        for (index, part) in parts.enumerated() {
+            let isLast = index == parts.count - 1
+            socket.send(part, opcode: index == 0 ? .binary : .continuation, fin: isLast, promise: isLast ? promise : nil)
+        }
+        try await promise.futureResult.get()
+    }
+
+    // MARK: LL-HLS
+
+    @Sendable static func playlist(request: Request) async throws -> Response {
+        let entry = try await watchable(request)
+        let msn = try? request.query.get(Int.self, at: "_HLS_msn")
+        let part = try? request.query.get(Int.self, at: "_HLS_part")
+        let address = request.remoteAddress?.ipAddress ?? "?"
+        let agent = request.headers.first(name: .userAgent) ?? ""
+        request.application.live.directory.viewers.hlsSeen(
+            username: entry.username, viewer: viewerID(request, fallback: "h:" + TokenSecret.digest(address + agent))
+        )
+        switch await entry.hub.playlist(msn: msn, part: part) {
+        case .playlist(let text):
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "application", subType: "vnd.apple.mpegurl")
+            // A blocking request names one future playlist version, so a CDN may keep it; the
+            // plain URL changes every part and must be revalidated.
+            headers.replaceOrAdd(name: .cacheControl, value: msn == nil ? "no-cache" : "public, max-age=6")
+            headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
+            return Response(status: .ok, headers: headers, body: .init(string: text))
+        case .badRequest:
+            throw APIError.badRequest("_HLS_msn is too far ahead of the live edge.", code: "bad_hls_request")
+        case .unavailable:
+            throw APIError(status: .serviceUnavailable, code: "not_ready", message: "The playlist is not ready; retry shortly.",
+                           headers: ["Retry-After": "1"])
+        }
+    }
+
+    @Sendable static func resource(request: Request) async throws -> Response {
+        let entry = try await watchable(request)
+        guard let name = request.parameters.get("file"), let bytes = await entry.hub.resource(named: name) else {
+            throw APIError.notFound("No such segment or part.")
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "video", subType: "mp4")
+        // Names are reused by the next broadcast, so caches keep them only briefly.
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=20")
+        headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
+        return Response(status: .ok, headers: headers, body: .init(buffer: bytes))
+    }
+}

@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import MetropoleMedia
+import MetropoleRTMP
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Which streams are live right now and where their `LiveHub`s are: the glue between ingest
+/// (which publishes hubs by stream id) and playback (which looks them up by username).
+/// It also keeps `Stream.isLive` in the database true to what ingest reports, and tells the
+/// pages through `LiveStatusBroadcaster`.
+final class LiveDirectory: LiveEventSink, Sendable {
+    struct Entry: Sendable {
+        var streamID: UUID
+        var username: String
+        var ownerID: UUID
+        var hub: LiveHub
+        var startedAt: Date
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let database: @Sendable () -> any Database
+    private let broadcaster: LiveStatusBroadcaster
+    private let logger: Logger
+    let viewers: ViewerCounter
+
+    private struct State {
+        var byStream: [UUID: Entry] = [:]
+        var byUsername: [String: UUID] = [:]
+    }
+
+    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, logger: Logger) {
+        self.database = database
+        self.broadcaster = broadcaster
+        self.logger = logger
+        self.viewers = ViewerCounter()
+        viewers.onChange = { [broadcaster] username, count in
+            broadcaster.send(.viewers(username: username, count: count))
+        }
+    }
+
+    /// The live entry of a channel, if it is live.
+    func entry(username: String) -> Entry? {
+        state.withLockedValue { state in
+            state.byUsername[Username.key(username)].flatMap { state.byStream[$0] }
+        }
+    }
+
+    func entry(streamID: UUID) -> Entry? {
+        state.withLockedValue { $0.byStream[streamID] }
+    }
+
+    var liveCount: Int { state.withLockedValue { $0.byStream.count } }
+
+    /// After a crash the database may still say "live" for streams nobody publishes.
+    func resetLiveFlags() async throws {
+        try await Stream.query(on: database()).filter(\.$isLive == true).set(\.$isLive, to: false).update()
+    }
+
+    // MARK: LiveEventSink
+
+    func published(streamID: String, hub: LiveHub, metadata: PublishMetadata) async {
+        guard let id = UUID(uuidString: streamID) else { return }
+        do {
+            guard let stream = try await Stream.query(on: database()).filter(\.$id == id).with(\.$user).first() else { return }
+            let now = Date()
+            let entry = Entry(streamID: id, username: stream.user.username, ownerID: try stream.user.requireID(), hub: hub, startedAt: now)
+            state.withLockedValue { state in
+                state.byStream[id] = entry
+                state.byUsername[Username.key(entry.username)] = id
+            }
+            stream.isLive = true
+            stream.startedAt = now
+            try await stream.save(on: database())
+            logger.info("stream live", metadata: ["channel": "\(entry.username)", "encoder": "\(metadata.encoder ?? "?")"])
+            broadcaster.send(.live(username: entry.username, isLive: true))
+        } catch {
+            logger.report(error: error)
+        }
+    }
+
+    func unpublished(streamID: String, hub: LiveHub) async {
+        guard let id = UUID(uuidString: streamID) else { return }
+        // A takeover may already have put a newer hub in place; only the current one ends the stream.
+        let ended: Entry? = state.withLockedValue { state in
+            guard let entry = state.byStream[id], entry.hub === hub else { return nil }
+            state.byStream[id] = nil
+            state.byUsername[Username.key(entry.username)] = nil
+            return entry
+        }
+        guard let ended else { return }
+        viewers.reset(username: ended.username)
+        do {
+            try await Stream.query(on: database()).filter(\.$id == id).set(\.$isLive, to: false).update()
+        } catch {
+            logger.report(error: error)
+        }
+        logger.info("stream offline", metadata: ["channel": "\(ended.username)"])
+        broadcaster.send(.live(username: ended.username, isLive: false))
+    }
+}

@@ -1,0 +1,20 @@
+import Fluent
+import Foundation
+import MetropoleRTMP
+
+/// Lets a publisher go live when its stream key belongs to a stream. The database finds the
+/// candidate by the key's digest; the key itself is then compared in constant time.
+struct StreamKeyAuthorizer: IngestAuthorizer {
+    let database: @Sendable () -> any Database
+
+    func authorize(app: String, streamKey: String) async -> IngestGrant? {
+        guard !streamKey.isEmpty, streamKey.utf8.count <= 256 else { return nil }
+        guard let stream = try? await Stream.query(on: database())
+            .filter(\.$streamKeyDigest == TokenSecret.digest(streamKey))
+            .first(),
+            let stored = stream.streamKey, TokenSecret.constantTimeEquals(stored, streamKey),
+            let id = stream.id
+        else { return nil }
+        return IngestGrant(streamID: id.uuidString)
+    }
+}

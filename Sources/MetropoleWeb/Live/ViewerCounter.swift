@@ -1,0 +1,80 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Distinct people watching each channel: a person is counted once however many sockets or
+/// HLS sessions they hold. WebSocket viewers count while connected; LL-HLS readers, who only
+/// poll, count while their session id was seen in the last `hlsWindow` seconds.
+final class ViewerCounter: Sendable {
+    static let hlsWindow: TimeInterval = 10
+
+    private struct Channel {
+        var sockets: [String: Int] = [:]
+        var hls: [String: Date] = [:]
+        var lastReported = 0
+    }
+
+    private let channels = NIOLockedValueBox([String: Channel]())
+    private let changeHandler = NIOLockedValueBox<(@Sendable (String, Int) -> Void)?>(nil)
+
+    /// Called with (username, count) whenever a channel's count changes.
+    var onChange: (@Sendable (String, Int) -> Void)? {
+        get { changeHandler.withLockedValue { $0 } }
+        set { changeHandler.withLockedValue { $0 = newValue } }
+    }
+
+    func count(username: String, now: Date = Date()) -> Int {
+        channels.withLockedValue { Self.distinct(in: $0[Username.key(username)], now: now) }
+    }
+
+    func socketOpened(username: String, viewer: String) {
+        update(username) { $0.sockets[viewer, default: 0] += 1 }
+    }
+
+    func socketClosed(username: String, viewer: String) {
+        update(username) { channel in
+            let remaining = (channel.sockets[viewer] ?? 1) - 1
+            channel.sockets[viewer] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    func hlsSeen(username: String, viewer: String, now: Date = Date()) {
+        update(username, now: now) { $0.hls[viewer] = now }
+    }
+
+    func reset(username: String) {
+        update(username) { $0 = Channel(lastReported: $0.lastReported) }
+    }
+
+    /// Drops HLS sessions that stopped polling; called periodically.
+    func expire(now: Date = Date()) {
+        let names = channels.withLockedValue { Array($0.keys) }
+        for name in names {
+            update(name, now: now) { channel in
+                channel.hls = channel.hls.filter { now.timeIntervalSince($0.value) < Self.hlsWindow }
+            }
+        }
+    }
+
+    private func update(_ username: String, now: Date = Date(), _ change: (inout Channel) -> Void) {
+        let key = Username.key(username)
+        let changed: Int? = channels.withLockedValue { channels in
+            var channel = channels[key] ?? Channel()
+            change(&channel)
+            let count = Self.distinct(in: channel, now: now)
+            let previous = channel.lastReported
+            channel.lastReported = count
+            channels[key] = channel.sockets.isEmpty && channel.hls.isEmpty ? nil : channel
+            return count == previous ? nil : count
+        }
+        if let changed { onChange?(username, changed) }
+    }
+
+    private static func distinct(in channel: Channel?, now: Date) -> Int {
+        guard let channel else { return 0 }
+        var people = Set(channel.sockets.keys)
+        for (viewer, seen) in channel.hls where now.timeIntervalSince(seen) < hlsWindow {
+            people.insert(viewer)
+        }
+        return people.count
+    }
+}

@@ -1,0 +1,31 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// A channel page: the player and what surrounds it.
+struct ChannelPageModel: Sendable {
+    var username: String
+    var title: String
+    var bio: String
+    var isLive: Bool
+    var viewerCount: Int
+    var startedAt: Date?
+    var thumbnailURL: String?
+    var followerCount: Int
+    var isOwner: Bool
+
+    static func load(username: String, on request: Request) async throws -> ChannelPageModel {
+        let stream = try await StreamListing.visibleStream(named: username, for: request)
+        let user = stream.user
+        let userID = try user.requireID()
+        let followers = try await Follow.query(on: request.db).filter(\.$followed.$id == userID).count()
+        let name = user.username
+        return ChannelPageModel(
+            username: name, title: stream.title, bio: user.bio, isLive: stream.isLive,
+            viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: name) : 0,
+            startedAt: stream.isLive ? stream.startedAt : nil,
+            thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
+            followerCount: followers, isOwner: request.currentUser?.id == user.id
+        )
+    }
+}

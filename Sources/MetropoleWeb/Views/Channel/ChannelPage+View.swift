@@ -1,0 +1,62 @@
+import Foundation
+import Plot
+
+enum ChannelPageView {
+    static func render(_ model: ChannelPageModel, context: PageContext) -> HTML {
+        Layout(title: model.username, context: context, main: .group(
+            Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL),
+            header(model),
+            .section(
+                .class("about"), .attr("aria-labelledby", "about-heading"),
+                .h2(.id("about-heading"), .safe("About \(model.username)")),
+                .p(.class("muted tabular"), .text("\(model.followerCount) follower\(model.followerCount == 1 ? "" : "s")")),
+                model.bio.isEmpty ? .p(.class("muted"), .text("No bio yet.")) : .p(.class("bio"), .safe(model.bio))
+            )
+        ), pageClass: "page-channel").render()
+    }
+
+    private static func header(_ model: ChannelPageModel) -> Node<HTML.BodyContext> {
+        .div(
+            .class("channel-header"), .attr("data-channel", model.username),
+            .div(.class(model.isLive ? "avatar-ring is-live" : "avatar-ring"), Avatar.node(username: model.username, size: 64)),
+            .div(
+                .class("channel-text"),
+                .h1(.class("channel-name"), .safe(model.username)),
+                .p(.class("channel-title"), .safe(model.title)),
+                .div(
+                    .class("channel-status"),
+                    .span(.class("badge-live inline"), .attr("data-live-badge", ""), .if(!model.isLive, .hidden(true)), .text("LIVE")),
+                    .span(.class("viewer-count tabular"), .attr("data-viewer-count", ""), .if(!model.isLive, .hidden(true)),
+                          .text("\(model.viewerCount) watching")),
+                    .unwrap(model.startedAt) { started in
+                        .span(.class("uptime tabular muted"), .attr("data-started-at", ISO8601DateFormatter().string(from: started)))
+                    }
+                )
+            ),
+            .if(model.isOwner, .a(.class("btn btn-secondary"), .attr("href", SiteURL.dashboard(model.username).path), .text("Dashboard")))
+        )
+    }
+}
+
+/// The video player: MSE over the WebSocket feed, native HLS where MSE is missing.
+enum Player {
+    static func node(username: String, isLive: Bool, thumbnailURL: String?, preview: Bool = false) -> Node<HTML.BodyContext> {
+        .element(named: "section", nodes: [
+            .class("player"), .attr("data-player", ""), .attr("data-channel", username),
+            .attr("data-live", isLive ? "true" : "false"),
+            .attr("data-ws", SiteURL.liveSocket(username).path), .attr("data-hls", SiteURL.livePlaylist(username).path),
+            .attr("aria-label", preview ? "Stream preview" : "\(username)'s stream"),
+            .element(named: "video", nodes: [
+                .attr("class", "player-video"), .attribute(named: "muted"), .attribute(named: "playsinline"),
+                .attribute(named: "autoplay"),
+            ]),
+            .div(
+                .class("player-offline"), .if(isLive, .hidden(true)),
+                .unwrap(thumbnailURL) { url in .img(.attr("src", url), .attr("alt", "")) },
+                .p(.safe(preview ? "You are offline. Start streaming from OBS to see your preview." : "\(username) is offline."))
+            ),
+            .button(.class("btn btn-secondary player-unmute"), .type(.button), .hidden(true), .attr("data-unmute", ""), .text("Unmute")),
+            .p(.class("player-message"), .attr("role", "status"), .attr("aria-live", "polite")),
+        ])
+    }
+}
