@@ -15,6 +15,9 @@ enum PlaybackController {
         if try await Visibility.isBlocked(request.currentUser, by: entry.ownerID, on: request.db) {
             throw APIError.forbidden("The streamer has blocked you.", code: "blocked")
         }
+        if try await Moderation.isKicked(request.currentUser, fromChannelOf: entry.ownerID, on: request.db) {
+            throw APIError.forbidden("The streamer removed you from this channel for a while.", code: "kicked")
+        }
         return entry
     }
 
@@ -44,11 +47,16 @@ enum PlaybackController {
     }
 
     private static func stream(_ entry: LiveDirectory.Entry, to socket: WebSocket, viewer: String, request: Request) async {
-        let viewers = request.application.live.directory.viewers
+        let live = request.application.live
         let subscription = entry.hub.subscribe()
-        viewers.socketOpened(username: entry.username, viewer: viewer)
+        live.directory.viewers.socketOpened(username: entry.username, viewer: viewer)
         socket.onClose.whenComplete { _ in subscription.close() }
-        defer { viewers.socketClosed(username: entry.username, viewer: viewer) }
+        let userID = request.currentUser?.id
+        if let userID { live.players.add(socket, viewerID: userID, ownerID: entry.ownerID) }
+        defer {
+            live.directory.viewers.socketClosed(username: entry.username, viewer: viewer)
+            if let userID { live.players.remove(socket, viewerID: userID, ownerID: entry.ownerID) }
+        }
         do {
             for await delivery in subscription {
                 switch delivery {

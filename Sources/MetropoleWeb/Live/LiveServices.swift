@@ -10,6 +10,7 @@ import Vapor
 final class LiveServices: Sendable {
     let broadcaster: LiveStatusBroadcaster
     let directory: LiveDirectory
+    let players = PlayerSockets()
     let rtmp: RTMPServer?
     /// The RTMP port actually bound (differs from the configured one when that is 0).
     let rtmpPort = NIOLockedValueBox<Int?>(nil)
@@ -29,6 +30,9 @@ final class LiveServices: Sendable {
             )
         } else {
             rtmp = nil
+        }
+        app.ejections.register { [players] viewerID, ownerID, _ in
+            players.eject(viewerID: viewerID, ownerID: ownerID)
         }
     }
 

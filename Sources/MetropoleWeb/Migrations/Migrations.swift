@@ -9,5 +9,6 @@ enum Migrations {
         M0004_CreateBlocks(),
         M0005_CreateAuthTokens(),
         M0006_AddIngressToStreams(),
+        M0007_CreateKicks(),
     ]
 }
