@@ -1,8 +1,11 @@
 // Site-wide behaviour; page-specific modules load only where their elements exist.
 import './live-status.js';
+import './layout.js';
+import './social.js';
 
 if (document.querySelector('[data-player]')) import('./player.js');
 if (document.querySelector('.page-dashboard')) import('./dashboard.js');
+if (document.querySelector('[data-thumbnail-form], [data-avatar-form]')) import('./uploads.js');
 
 // "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');

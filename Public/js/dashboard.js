@@ -1,3 +1,5 @@
+import { api } from './api.js';
+
 // Dashboard: show/hide and copy for keys, confirmation for destructive forms, live health.
 for (const button of document.querySelectorAll('[data-toggle-secret]')) {
   const input = document.getElementById(button.dataset.toggleSecret);
@@ -24,11 +26,6 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   });
 }
 
-for (const form of document.querySelectorAll('form[data-confirm]')) {
-  form.addEventListener('submit', (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
 
 const panel = document.querySelector('[data-health-panel]');
 if (panel) {
@@ -52,3 +49,39 @@ if (panel) {
   };
   setInterval(() => refresh().catch(() => {}), 2000);
 }
+
+// Stream title and chat settings: saved through the API, at once for the toggles.
+
+function saved(form, text) {
+  const status = form.querySelector('[data-saved]');
+  if (status) status.textContent = text;
+}
+
+const titleForm = document.querySelector('[data-stream-form]');
+titleForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = titleForm.querySelector('[data-error-for="title"]');
+  error.hidden = true;
+  try {
+    await api('PATCH', '/me/stream', { title: titleForm.elements.title.value });
+    saved(titleForm, 'Saved');
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+  }
+});
+
+const chatForm = document.querySelector('[data-chat-settings]');
+chatForm?.addEventListener('change', async () => {
+  const body = {
+    chatEnabled: chatForm.querySelector('#chatEnabled').checked,
+    followersOnly: chatForm.querySelector('#followersOnly').checked,
+    slowModeSeconds: Number(chatForm.querySelector('#slowModeSeconds').value),
+  };
+  try {
+    await api('PATCH', '/me/stream', body);
+    saved(chatForm, 'Saved');
+  } catch (failure) {
+    saved(chatForm, failure.message);
+  }
+});

@@ -8,6 +8,7 @@ source.onmessage = (event) => {
   if (data.type === 'live') {
     for (const element of document.querySelectorAll(`[data-channel="${CSS.escape(data.username)}"]`)) {
       element.dataset.live = String(data.isLive);
+      element.querySelectorAll('.sidebar-title').forEach((title) => { if (!data.isLive) title.textContent = 'Offline'; });
       element.querySelectorAll('[data-live-badge]').forEach((badge) => { badge.hidden = !data.isLive; });
       element.querySelectorAll('[data-viewer-count]').forEach((count) => { count.hidden = !data.isLive; });
       element.querySelectorAll('.avatar-ring').forEach((ring) => ring.classList.toggle('is-live', data.isLive));
@@ -15,7 +16,7 @@ source.onmessage = (event) => {
     document.dispatchEvent(new CustomEvent('metropole:live', { detail: data }));
   } else if (data.type === 'viewers') {
     for (const element of document.querySelectorAll(`[data-channel="${CSS.escape(data.username)}"] [data-viewer-count]`)) {
-      element.textContent = `${data.count} watching`;
+      element.textContent = `${data.count}${element.dataset.suffix ?? ''}`;
     }
     document.dispatchEvent(new CustomEvent('metropole:viewers', { detail: data }));
   }

@@ -47,6 +47,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
 
+    app.ejections = Ejections()
+    app.streamSettingsObservers = StreamSettingsObservers()
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.lifecycle.use(app.live)
 
@@ -79,6 +81,8 @@ extension JSONEncoder {
     static var metropole: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        // Stable key order: identical answers are byte-identical (tests, caches, diffs).
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 }

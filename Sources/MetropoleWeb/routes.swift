@@ -12,6 +12,8 @@ func routes(_ app: Application) throws {
         app.get(SiteURL.signIn.routeComponents.pathComponents, use: AuthPagesController.signInForm)
         app.post(SiteURL.signIn.routeComponents.pathComponents, use: AuthPagesController.signIn)
         app.post(SiteURL.signOut.routeComponents.pathComponents, use: AuthPagesController.signOut)
+        app.get(SiteURL.search(term: nil).routeComponents.pathComponents, use: SearchController.show)
+        app.post(SiteURL.layout.routeComponents.pathComponents, use: LayoutController.toggle)
         app.get("favicon.ico") { request in request.redirect(to: request.application.assets.url("/img/favicon.svg")) }
     }
 
@@ -22,12 +24,24 @@ func routes(_ app: Application) throws {
         app.get("live", ":username", ":file", use: PlaybackController.resource)
     }
 
-    // dashboard
+    // dashboard and settings
     do {
         let dashboard = SiteURL.dashboard("").routeComponents.pathComponents
         app.get(dashboard, use: DashboardController.show)
+        app.get(dashboard + [":tab"], use: DashboardController.show)
         app.post(dashboard + ["keys"], use: DashboardController.regenerateKey)
         app.post(dashboard + ["keys", "delete"], use: DashboardController.deleteKey)
+        app.post(dashboard + ["stream"], use: DashboardController.updateStream)
+        app.post(dashboard + ["chat"], use: DashboardController.updateStream)
+        app.on(.POST, dashboard + ["thumbnail"], body: .collect(maxSize: "5mb"), use: DashboardController.uploadThumbnail)
+        app.post(dashboard + ["blocked", ":target", "unblock"], use: DashboardController.unblock)
+        app.get(SiteURL.settings.routeComponents.pathComponents, use: SettingsController.show)
+        app.post(SiteURL.settings.routeComponents.pathComponents + ["profile"], use: SettingsController.updateProfile)
+        app.on(.POST, SiteURL.settings.routeComponents.pathComponents + ["avatar"], body: .collect(maxSize: "5mb"),
+               use: SettingsController.uploadAvatar)
+        app.get(SiteURL.avatar("").routeComponents.pathComponents, use: ImageUpload.serve(.avatars))
+        app.get(SiteURL.thumbnail("").routeComponents.pathComponents, use: ImageUpload.serve(.thumbnails))
+        app.get("partials", "sidebar", use: SocialPagesController.sidebar)
     }
 
     // JSON API
@@ -40,6 +54,19 @@ func routes(_ app: Application) throws {
         api.get("me", use: MeAPIController.show)
         api.patch("me", use: MeAPIController.update)
     }
+    do { // following and blocking
+        api.put("me", "following", ":username", use: SocialAPIController.follow)
+        api.delete("me", "following", ":username", use: SocialAPIController.unfollow)
+        api.get("me", "following", use: SocialAPIController.following)
+        api.put("me", "blocked", ":username", use: SocialAPIController.block)
+        api.delete("me", "blocked", ":username", use: SocialAPIController.unblock)
+        api.get("me", "blocked", use: SocialAPIController.blocked)
+    }
+    do { // uploads and stream settings
+        api.on(.PUT, "me", "stream", "thumbnail", body: .stream, use: UploadsAPIController.putThumbnail)
+        api.on(.PUT, "me", "avatar", body: .stream, use: UploadsAPIController.putAvatar)
+        api.patch("me", "stream", use: StreamSettingsAPI.update)
+    }
     do { // streams and ingest
         api.get("streams", use: StreamsAPIController.list)
         api.get("streams", ":username", use: StreamsAPIController.show)
@@ -51,7 +78,11 @@ func routes(_ app: Application) throws {
     }
 
     // channel pages last: `/{username}` matches any single segment
-    app.get(SiteURL.channel("").routeComponents.pathComponents, use: ChannelController.show)
+    let channel = SiteURL.channel("").routeComponents.pathComponents
+    app.get(channel, use: ChannelController.show)
+    app.post(channel + ["follow"], use: SocialPagesController.follow)
+    app.post(channel + ["unfollow"], use: SocialPagesController.unfollow)
+    app.post(channel + ["block"], use: SocialPagesController.block)
 }
 
 extension Array where Element == String {

@@ -53,9 +53,10 @@ struct CSRFProtection: AsyncMiddleware {
 
     private func presentedToken(in request: Request) async throws -> String? {
         if let header = request.headers.first(name: Self.headerName) { return header }
-        guard request.headers.contentType == .urlEncodedForm else { return nil }
+        guard let type = request.headers.contentType, type == .urlEncodedForm || type.type == "multipart" else { return nil }
         if request.body.data == nil {
-            _ = try await request.body.collect(max: 64 * 1024).get()
+            // Forms are small, except uploads (an image of at most 4 MiB plus the multipart framing).
+            _ = try await request.body.collect(max: type.type == "multipart" ? 5 * 1024 * 1024 : 64 * 1024).get()
         }
         return try? request.content.get(String.self, at: Self.fieldName)
     }

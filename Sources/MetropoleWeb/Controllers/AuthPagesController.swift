@@ -62,7 +62,7 @@ enum AuthPagesController {
     }
 
     private static func page(_ model: AuthPageModel, status: HTTPResponseStatus = .ok, on request: Request) async throws -> Response {
-        let response = try await AuthPageView.render(model, context: PageContext(request: request)).encodeResponse(for: request)
+        let response = try await AuthPageView.render(model, context: PageContext.load(request)).encodeResponse(for: request)
         response.status = status
         return response
     }

@@ -16,12 +16,18 @@ struct AppErrorMiddleware: AsyncMiddleware {
                 try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
                 return response
             }
-            let page = ErrorPageView.render(status: Int(status.code), message: message, context: PageContext(request: request))
+            let page = ErrorPageView.render(status: Int(status.code), message: message, context: await Self.context(for: request, status: status))
             let response = try await page.encodeResponse(for: request)
             response.status = status
             response.headers.add(contentsOf: headers)
             return response
         }
+    }
+
+    /// The sidebar when it can be had; an error page must render even if the database failed.
+    static func context(for request: Request, status: HTTPResponseStatus) async -> PageContext {
+        guard status.code < 500, let context = try? await PageContext.load(request) else { return .bare(request) }
+        return context
     }
 
     static func wantsJSON(_ request: Request) -> Bool {

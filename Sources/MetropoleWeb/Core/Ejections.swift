@@ -30,9 +30,8 @@ extension Application {
     private struct EjectionsKey: StorageKey { typealias Value = Ejections }
 
     var ejections: Ejections {
-        if let existing = storage[EjectionsKey.self] { return existing }
-        let created = Ejections()
-        storage[EjectionsKey.self] = created
-        return created
+        get { storage[EjectionsKey.self]! }
+        set { storage[EjectionsKey.self] = newValue }
     }
+
 }

@@ -15,6 +15,8 @@ enum SiteURL {
     case liveSocket(String)
     case dashboard(String)
     case events
+    case settings
+    case layout
 
     var path: String {
         switch self {
@@ -36,6 +38,8 @@ enum SiteURL {
         case .liveSocket(let username): "/live/\(username)/ws"
         case .dashboard(let username): "/u/\(username)"
         case .events: "/api/v1/events"
+        case .settings: "/settings"
+        case .layout: "/layout"
         }
     }
 

@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 
 /// `GET /me`, `PATCH /me`.
@@ -16,13 +17,17 @@ enum MeAPIController {
         let user = try request.requireUser()
         let update = try request.content.decode(Update.self)
         if let bio = update.bio {
-            let trimmed = bio.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.count <= bioLimit else {
-                throw APIError.validation("Bio must be at most \(bioLimit) characters.", code: "invalid_bio")
-            }
-            user.bio = trimmed
+            try await apply(bio: bio, to: user, on: request.db)
         }
-        try await user.save(on: request.db)
         return try UserEnvelope(user: UserDTO(user))
+    }
+
+    static func apply(bio: String, to user: User, on database: any Database) async throws {
+        let trimmed = bio.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= bioLimit else {
+            throw APIError.validation("Bio must be at most \(bioLimit) characters.", code: "invalid_bio")
+        }
+        user.bio = trimmed
+        try await user.save(on: database)
     }
 }

@@ -37,24 +37,19 @@ enum StreamsAPIController {
         let term = (try? request.query.get(String.self, at: "q"))?.trimmingCharacters(in: .whitespaces)
         let liveOnly = (try? request.query.get(Bool.self, at: "live")) ?? false
         let limit = min(max((try? request.query.get(Int.self, at: "limit")) ?? 50, 1), 200)
-        let streams = try await StreamListing.load(
-            for: request.currentUser, term: term?.isEmpty == false ? term : nil, liveOnly: liveOnly, limit: limit, on: request
-        )
-        return streams.map { summary($0, request: request) }
+        let rows = try await ChannelDirectory.channels(
+            for: request.currentUser?.id, filter: .init(term: term, liveOnly: liveOnly, limit: limit), on: request.db)
+        let viewers = request.application.live.directory.viewers
+        return rows.map { row in
+            StreamSummaryDTO(username: row.username, title: row.title, isLive: row.isLive,
+                             viewerCount: row.isLive ? viewers.count(username: row.username) : 0,
+                             thumbnailUrl: row.thumbnail.map { SiteURL.thumbnail($0).path })
+        }
     }
 
     @Sendable static func show(request: Request) async throws -> StreamDTO {
         let stream = try await StreamListing.visibleStream(named: request.parameters.get("username") ?? "", for: request)
         return detail(stream, request: request)
-    }
-
-    static func summary(_ stream: Stream, request: Request) -> StreamSummaryDTO {
-        let username = stream.user.username
-        return StreamSummaryDTO(
-            username: username, title: stream.title, isLive: stream.isLive,
-            viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: username) : 0,
-            thumbnailUrl: stream.thumbnail.map { SiteURL.thumbnail($0).path }
-        )
     }
 
     static func detail(_ stream: Stream, request: Request) -> StreamDTO {
@@ -74,20 +69,6 @@ enum StreamsAPIController {
 
 /// Stream look-ups shared by the API and the pages, with blocking applied.
 enum StreamListing {
-    static func load(for viewer: User?, term: String?, liveOnly: Bool, limit: Int, on request: Request) async throws -> [Stream] {
-        let hidden = try await Visibility.ownersBlocking(viewer, on: request.db)
-        let query = Stream.query(on: request.db).join(User.self, on: \Stream.$user.$id == \User.$id).with(\.$user)
-        if liveOnly { query.filter(\.$isLive == true) }
-        if !hidden.isEmpty { query.filter(\.$user.$id !~ Array(hidden)) }
-        if let term {
-            query.group(.or) { group in
-                group.filter(User.self, \.$usernameKey ~~ term.lowercased())
-                group.filter(\.$title ~~ term)
-            }
-        }
-        return try await query.sort(\.$isLive, .descending).sort(\.$updatedAt, .descending).limit(limit).all()
-    }
-
     /// The stream of `username` as `request`'s user may see it: 404 when unknown or when its
     /// owner blocks the caller (a blocked user cannot even tell the channel exists).
     static func visibleStream(named username: String, for request: Request) async throws -> Stream {

@@ -16,6 +16,10 @@ enum UsersAPIController {
               let user = try await User.query(on: request.db).filter(\.$usernameKey == Username.key(name)).first()
         else { throw APIError.notFound("No user by that name.") }
         let userID = try user.requireID()
+        // Someone this user blocks cannot tell the account exists.
+        if try await Visibility.isBlocked(request.currentUser, by: userID, on: request.db) {
+            throw APIError.notFound("No user by that name.")
+        }
         async let followers = Follow.query(on: request.db).filter(\.$followed.$id == userID).count()
         async let stream = Stream.query(on: request.db).filter(\.$user.$id == userID).first()
         return try await PublicUserDTO(

@@ -13,6 +13,9 @@ struct ChannelPageModel: Sendable {
     var thumbnailURL: String?
     var followerCount: Int
     var isOwner: Bool
+    var avatarURL: String?
+    var isFollowing: Bool
+    var isSignedIn: Bool
 
     static func load(username: String, on request: Request) async throws -> ChannelPageModel {
         let stream = try await StreamListing.visibleStream(named: username, for: request)
@@ -25,7 +28,10 @@ struct ChannelPageModel: Sendable {
             viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: name) : 0,
             startedAt: stream.isLive ? stream.startedAt : nil,
             thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
-            followerCount: followers, isOwner: request.currentUser?.id == user.id
+            followerCount: followers, isOwner: request.currentUser?.id == user.id,
+            avatarURL: user.avatar.map { SiteURL.avatar($0).path },
+            isFollowing: try await SocialGraph.isFollowing(request.currentUser, userID, on: request.db),
+            isSignedIn: request.currentUser != nil
         )
     }
 }

@@ -5,20 +5,23 @@ enum ChannelPageView {
     static func render(_ model: ChannelPageModel, context: PageContext) -> HTML {
         Layout(title: model.username, context: context, main: .group(
             Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL),
-            header(model),
+            LayoutToggles.node(context: context),
+            header(model, context: context),
             .section(
                 .class("about"), .attr("aria-labelledby", "about-heading"),
                 .h2(.id("about-heading"), .safe("About \(model.username)")),
-                .p(.class("muted tabular"), .text("\(model.followerCount) follower\(model.followerCount == 1 ? "" : "s")")),
+                .p(.class("muted tabular"), .attr("data-follower-count", String(model.followerCount)),
+                   .text("\(model.followerCount) follower\(model.followerCount == 1 ? "" : "s")")),
                 model.bio.isEmpty ? .p(.class("muted"), .text("No bio yet.")) : .p(.class("bio"), .safe(model.bio))
             )
         ), pageClass: "page-channel").render()
     }
 
-    private static func header(_ model: ChannelPageModel) -> Node<HTML.BodyContext> {
+    private static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .div(
             .class("channel-header"), .attr("data-channel", model.username),
-            .div(.class(model.isLive ? "avatar-ring is-live" : "avatar-ring"), Avatar.node(username: model.username, size: 64)),
+            .div(.class(model.isLive ? "avatar-ring is-live" : "avatar-ring"),
+                 Avatar.node(username: model.username, size: 64, imageURL: model.avatarURL)),
             .div(
                 .class("channel-text"),
                 .h1(.class("channel-name"), .safe(model.username)),
@@ -26,14 +29,63 @@ enum ChannelPageView {
                 .div(
                     .class("channel-status"),
                     .span(.class("badge-live inline"), .attr("data-live-badge", ""), .if(!model.isLive, .hidden(true)), .text("LIVE")),
-                    .span(.class("viewer-count tabular"), .attr("data-viewer-count", ""), .if(!model.isLive, .hidden(true)),
+                    .span(.class("viewer-count tabular"), .attr("data-viewer-count", ""), .attr("data-suffix", " watching"), .if(!model.isLive, .hidden(true)),
                           .text("\(model.viewerCount) watching")),
                     .unwrap(model.startedAt) { started in
                         .span(.class("uptime tabular muted"), .attr("data-started-at", ISO8601DateFormatter().string(from: started)))
                     }
                 )
             ),
-            .if(model.isOwner, .a(.class("btn btn-secondary"), .attr("href", SiteURL.dashboard(model.username).path), .text("Dashboard")))
+            .div(.class("channel-actions"), actions(model, context: context))
+        )
+    }
+
+    private static func actions(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
+        if model.isOwner {
+            return .a(.class("btn btn-secondary"), .attr("href", SiteURL.dashboard(model.username).path), .text("Dashboard"))
+        }
+        guard model.isSignedIn else {
+            let back = SiteURL.channel(model.username).path
+            return .a(.class("btn btn-primary"), .attr("href", SiteURL.signIn.path + "?returnTo=" + back), .text("Follow"))
+        }
+        let channel = SiteURL.channel(model.username).path
+        return .group(
+            .form(
+                .attr("action", channel + (model.isFollowing ? "/unfollow" : "/follow")), .method(.post), .class("inline-form"),
+                .attr("data-follow-form", ""), .attr("data-channel-name", model.username),
+                CSRFField.node(context.csrfToken),
+                .button(.type(.submit), .class(model.isFollowing ? "btn btn-secondary" : "btn btn-primary"),
+                        .attr("data-following", model.isFollowing ? "true" : "false"),
+                        .text(model.isFollowing ? "Unfollow" : "Follow"))
+            ),
+            .form(
+                .attr("action", channel + "/block"), .method(.post), .class("inline-form"),
+                .attr("data-confirm", "Block \(model.username)? They will no longer see your channel or chat, and follows between you end."),
+                CSRFField.node(context.csrfToken),
+                .button(.type(.submit), .class("btn btn-ghost"), .text("Block"))
+            )
+        )
+    }
+}
+
+/// Theatre mode and hide-chat: forms that work without JavaScript, flipped in place with it.
+enum LayoutToggles {
+    static func node(context: PageContext) -> Node<HTML.BodyContext> {
+        .div(
+            .class("layout-toggles"),
+            toggle(.theatre, label: "Theatre mode", icon: Icons.theatre, context: context),
+            toggle(.chatHidden, label: "Hide chat", icon: Icons.chat, context: context)
+        )
+    }
+
+    private static func toggle(_ toggle: LayoutPreferences.Toggle, label: String, icon: String, context: PageContext) -> Node<HTML.BodyContext> {
+        .form(
+            .attr("action", SiteURL.layout.path), .method(.post), .class("inline-form"),
+            CSRFField.node(context.csrfToken),
+            .input(.attr("type", "hidden"), .attr("name", "toggle"), .attr("value", toggle.rawValue)),
+            .button(.type(.submit), .class("btn btn-ghost icon-btn"), .attr("data-layout-toggle", toggle.rawValue),
+                    .attr("aria-label", label), .attr("title", label),
+                    .attr("aria-pressed", context.layout.contains(toggle) ? "true" : "false"), .raw(icon))
         )
     }
 }

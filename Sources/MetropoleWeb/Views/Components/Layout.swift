@@ -5,7 +5,6 @@ struct Layout {
     var title: String
     var context: PageContext
     var main: Node<HTML.BodyContext>
-    var sidebar: Node<HTML.BodyContext> = .empty
     var rightColumn: Node<HTML.BodyContext>? = nil
     var pageClass: String = ""
 
@@ -23,12 +22,12 @@ struct Layout {
                 .script(.attribute(named: "type", value: "module"), .attribute(named: "src", value: context.assets.url("/js/app.js")))
             ),
             .body(
-                .class(["layout", pageClass].filter { !$0.isEmpty }.joined(separator: " ")),
+                .class((["layout", pageClass] + context.layout.bodyClasses).filter { !$0.isEmpty }.joined(separator: " ")),
                 .a(.class("skip-link"), .href("#main"), .text("Skip to content")),
                 topBar(),
                 .div(
                     .class(rightColumn == nil ? "shell" : "shell has-right"),
-                    .aside(.class("sidebar"), .id("sidebar"), .attr("aria-label", "Channels"), sidebar),
+                    .aside(.class("sidebar"), .id("sidebar"), .attr("aria-label", "Channels"), SidebarView.render(context.sidebar, context: context)),
                     .main(.id("main"), .class("main"), .attr("tabindex", "-1"), main),
                     .unwrap(rightColumn) { column in .aside(.class("right-column"), .id("right-column"), column) }
                 )
@@ -45,7 +44,11 @@ struct Layout {
                 .input(.type(.search), .name("term"), .attr("placeholder", "Search channels"), .attr("aria-label", "Search channels"),
                        .attr("value", context.searchTerm ?? ""), .attr("data-hotkey", "/"), .attr("autocomplete", "off"))
             ),
-            .nav(.class("actions"), .attr("aria-label", "Account"), accountActions())
+            .nav(.class("actions"), .attr("aria-label", "Account"),
+                 .unwrap(context.username) { name in
+                     .a(.class("btn btn-primary go-live"), .attr("href", SiteURL.dashboard(name).path + "/keys"), .text("Go live"))
+                 },
+                 accountActions())
         )
     }
 
@@ -60,11 +63,13 @@ struct Layout {
             .class("menu"),
             .element(named: "summary", nodes: [
                 .class("menu-button"), .attr("aria-label", "Account menu"),
-                Avatar.node(username: username, size: 30), .span(.class("menu-name"), .safe(username)),
+                Avatar.node(username: username, size: 30, imageURL: context.avatarURL), .span(.class("menu-name"), .safe(username)),
             ]),
             .div(
                 .class("menu-panel"),
                 .a(.class("menu-item"), .attr("href", SiteURL.channel(username).path), .text("My channel")),
+                .a(.class("menu-item"), .attr("href", SiteURL.dashboard(username).path), .text("Dashboard")),
+                .a(.class("menu-item"), .attr("href", SiteURL.settings.path), .text("Settings")),
                 .form(
                     .action(SiteURL.signOut.path), .method(.post),
                     CSRFField.node(context.csrfToken),

@@ -3,14 +3,30 @@ import Vapor
 /// What every page needs to know about the request that is not the page's own model.
 struct PageContext: Sendable {
     var username: String?
+    var avatarURL: String?
     var csrfToken: String
     var assets: AssetCatalog
     var searchTerm: String?
+    var layout: LayoutPreferences
+    var sidebar: SidebarModel
 
-    init(request: Request, searchTerm: String? = nil) {
-        self.username = request.currentUser?.username
-        self.csrfToken = request.csrfToken
-        self.assets = request.application.assets
-        self.searchTerm = searchTerm
+    /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
+    static func load(_ request: Request, searchTerm: String? = nil) async throws -> PageContext {
+        var context = bare(request, searchTerm: searchTerm)
+        context.sidebar = try await SidebarModel.load(for: request)
+        return context
+    }
+
+    /// Context without database work, for error pages (the database may be what failed).
+    static func bare(_ request: Request, searchTerm: String? = nil) -> PageContext {
+        PageContext(
+            username: request.currentUser?.username,
+            avatarURL: request.currentUser?.avatar.map { SiteURL.avatar($0).path },
+            csrfToken: request.csrfToken,
+            assets: request.application.assets,
+            searchTerm: searchTerm,
+            layout: LayoutPreferences(request: request),
+            sidebar: SidebarModel()
+        )
     }
 }

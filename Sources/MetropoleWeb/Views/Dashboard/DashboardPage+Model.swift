@@ -2,23 +2,41 @@ import Foundation
 import MetropoleMedia
 import Vapor
 
-/// The creator dashboard: stream health while live, and the ingress keys.
+/// The creator dashboard: one tab at a time of Stream, Keys, Chat and Community.
 struct DashboardPageModel: Sendable {
+    enum Tab: String, CaseIterable, Sendable {
+        case stream, keys, chat, community
+
+        var label: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+    }
+
+    var tab: Tab
     var username: String
     var title: String
     var isLive: Bool
+    var thumbnailURL: String?
     var health: StreamHealthDTO
     var serverURL: String
     var streamKey: String?
+    var chatEnabled: Bool
+    var slowModeSeconds: Int
+    var followersOnly: Bool
+    var blocked: [String]
+    /// A message for the visitor after a form post (e.g. an upload that was refused).
+    var notice: String?
 
-    static func load(owner: User, on request: Request) async throws -> DashboardPageModel {
+    static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
         let stream = try await IngressAPIController.ownStream(of: owner, on: request.db)
+        let blocked = tab == .community ? try await SocialGraph.blockedUsers(of: owner, on: request.db).map(\.username) : []
         return DashboardPageModel(
-            username: owner.username, title: stream.title, isLive: stream.isLive,
+            tab: tab, username: owner.username, title: stream.title, isLive: stream.isLive,
+            thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             health: StreamHealthDTO(live: request.application.live.directory.entry(streamID: try stream.requireID()),
                                     viewers: request.application.live.directory.viewers),
             serverURL: IngressAPIController.rtmpServerURL(request.application),
-            streamKey: stream.streamKey
+            streamKey: stream.streamKey,
+            chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
+            blocked: blocked, notice: notice
         )
     }
 }

@@ -2,20 +2,90 @@ import Plot
 
 enum DashboardPageView {
     static func render(_ model: DashboardPageModel, context: PageContext) -> HTML {
-        Layout(title: "Dashboard", context: context, main: .div(
+        let base = SiteURL.dashboard(model.username).path
+        return Layout(title: "Dashboard · \(model.tab.label)", context: context, main: .div(
             .class("dashboard"),
-            .h1(.text("Creator dashboard")),
-            .div(
-                .class("dashboard-grid"),
-                .section(
-                    .class("panel"), .attr("aria-labelledby", "preview-heading"),
-                    .h2(.id("preview-heading"), .text("Stream")),
-                    Player.node(username: model.username, isLive: model.isLive, thumbnailURL: nil, preview: true),
-                    health(model.health)
-                ),
-                keys(model, context: context)
-            )
+            .nav(
+                .class("dashboard-nav"), .attr("aria-label", "Dashboard"),
+                .forEach(DashboardPageModel.Tab.allCases) { tab in
+                    .a(.attr("href", tab == .stream ? base : "\(base)/\(tab.rawValue)"),
+                       .class(tab == model.tab ? "dashboard-tab is-current" : "dashboard-tab"),
+                       .attr("aria-current", tab == model.tab ? "page" : "false"), .text(tab.label))
+                },
+                .a(.attr("href", SiteURL.settings.path), .class("dashboard-tab"), .text("Settings"))
+            ),
+            .unwrap(model.notice) { notice in .p(.class("form-error"), .attr("role", "alert"), .id("dashboard-notice"), .safe(notice)) },
+            content(model, context: context, base: base)
         ), pageClass: "page-dashboard").render()
+    }
+
+    private static func content(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+        switch model.tab {
+        case .stream: DashboardStreamTab.node(model, context: context, base: base)
+        case .keys: DashboardKeysTab.node(model, context: context, base: base)
+        case .chat: DashboardChatTab.node(model, context: context, base: base)
+        case .community: DashboardCommunityTab.node(model, context: context, base: base)
+        }
+    }
+
+    static func postForm(action: String, label: String, style: String, confirm: String? = nil, csrf: String,
+                         fields: [(String, String)] = []) -> Node<HTML.BodyContext> {
+        .form(
+            .attr("action", action), .method(.post), .class("inline-form"),
+            .unwrap(confirm) { text in .attr("data-confirm", text) },
+            CSRFField.node(csrf),
+            .forEach(fields) { field in .input(.attr("type", "hidden"), .attr("name", field.0), .attr("value", field.1)) },
+            .button(.type(.submit), .class(style), .text(label))
+        )
+    }
+}
+
+enum DashboardStreamTab {
+    static func node(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+        .div(
+            .class("dashboard-grid"),
+            .section(
+                .class("panel"), .attr("aria-labelledby", "preview-heading"),
+                .h2(.id("preview-heading"), .text("Preview")),
+                Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, preview: true),
+                health(model.health)
+            ),
+            .section(
+                .class("panel stack"), .attr("aria-labelledby", "info-heading"),
+                .h2(.id("info-heading"), .text("Stream info")),
+                .form(
+                    .attr("action", "\(base)/stream"), .method(.post), .class("stack"), .attr("data-stream-form", ""),
+                    CSRFField.node(context.csrfToken),
+                    .div(
+                        .class("field"),
+                        .label(.attr("for", "title"), .text("Title")),
+                        .input(.attr("id", "title"), .attr("name", "title"), .attr("type", "text"), .attr("value", model.title),
+                               .attr("maxlength", "140"), .attr("required", "required")),
+                        .p(.class("field-error"), .attr("data-error-for", "title"), .hidden(true))
+                    ),
+                    .button(.type(.submit), .class("btn btn-primary"), .text("Save title")),
+                    .span(.class("muted"), .attr("data-saved", ""), .attr("role", "status"))
+                ),
+                .form(
+                    .attr("action", "\(base)/thumbnail"), .method(.post), .attr("enctype", "multipart/form-data"),
+                    .class("stack"), .attr("data-thumbnail-form", ""),
+                    CSRFField.node(context.csrfToken),
+                    .div(
+                        .class("field"),
+                        .label(.attr("for", "thumbnail"), .text("Thumbnail")),
+                        .element(named: "div", nodes: [
+                            .class("thumb-preview"),
+                            Thumbnail.node(username: model.username, url: model.thumbnailURL, isLive: false, viewerCount: 0),
+                        ]),
+                        .input(.attr("id", "thumbnail"), .attr("name", "image"), .attr("type", "file"),
+                               .attr("accept", "image/png,image/jpeg,image/webp")),
+                        .p(.class("help"), .text("PNG, JPEG or WebP, at most 4 MiB. Shown on cards and while you are offline.")),
+                        .p(.class("field-error"), .id("thumbnail-error"), .attr("role", "alert"), .hidden(true))
+                    ),
+                    .button(.type(.submit), .class("btn btn-secondary"), .text("Upload thumbnail"))
+                )
+            )
+        )
     }
 
     private static func health(_ health: StreamHealthDTO) -> Node<HTML.BodyContext> {
@@ -36,63 +106,5 @@ enum DashboardPageView {
             row("Uptime", "uptime", health.uptimeSeconds.map { "\($0) s" }),
             row("Viewers", "viewerCount", String(health.viewerCount)),
         ])
-    }
-
-    private static func keys(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
-        .section(
-            .class("panel"), .id("keys"), .attr("aria-labelledby", "keys-heading"),
-            .h2(.id("keys-heading"), .text("Keys")),
-            .p(.class("muted"), .text("Paste these into OBS: Settings → Stream → Service: Custom…")),
-            copyField(id: "server-url", label: "Server", value: model.serverURL, secret: false),
-            .unwrap(model.streamKey, { key in
-                .group(
-                    copyField(id: "stream-key", label: "Stream key", value: key, secret: true),
-                    .p(.class("help"), .text("Anyone with this key can stream to your channel. Never show it on stream.")),
-                    .element(named: "details", nodes: [
-                        .class("instructions"),
-                        .element(named: "summary", text: "Streaming with ffmpeg"),
-                        .element(named: "pre", nodes: [.element(named: "code", nodes: [
-                            .attr("data-ffmpeg-command", ""),
-                            .safe("ffmpeg -re -i input.mp4 -c:v libx264 -preset veryfast -g 60 -c:a aac -f flv \(model.serverURL)/\(key)"),
-                        ])]),
-                    ]),
-                    .div(
-                        .class("row"),
-                        ingressForm(action: SiteURL.dashboard(model.username).path + "/keys", label: "Regenerate key", style: "btn btn-secondary",
-                                    confirm: "A new key disconnects anyone streaming with the old one. Continue?", csrf: context.csrfToken),
-                        ingressForm(action: SiteURL.dashboard(model.username).path + "/keys/delete", label: "Delete key", style: "btn btn-ghost",
-                                    confirm: "Delete the key? Streaming stops until you generate a new one.", csrf: context.csrfToken)
-                    )
-                )
-            }, else: .group(
-                .p(.text("You have no stream key yet.")),
-                ingressForm(action: SiteURL.dashboard(model.username).path + "/keys", label: "Generate stream key",
-                            style: "btn btn-primary", confirm: nil, csrf: context.csrfToken)
-            ))
-        )
-    }
-
-    private static func copyField(id: String, label: String, value: String, secret: Bool) -> Node<HTML.BodyContext> {
-        .div(
-            .class("field"),
-            .label(.attr("for", id), .text(label)),
-            .div(
-                .class("copy-field"),
-                .input(.attr("id", id), .attr("type", secret ? "password" : "text"), .attr("value", value),
-                       .attr("readonly", "readonly"), .attr("spellcheck", "false"), .attr("autocomplete", "off")),
-                .if(secret, .button(.type(.button), .class("btn btn-secondary"), .attr("data-toggle-secret", id),
-                                    .attr("aria-pressed", "false"), .text("Show"))),
-                .button(.type(.button), .class("btn btn-secondary"), .attr("data-copy", id), .text("Copy"))
-            )
-        )
-    }
-
-    private static func ingressForm(action: String, label: String, style: String, confirm: String?, csrf: String) -> Node<HTML.BodyContext> {
-        .form(
-            .attr("action", action), .method(.post), .class("inline-form"),
-            .unwrap(confirm) { text in .attr("data-confirm", text) },
-            CSRFField.node(csrf),
-            .button(.type(.submit), .class(style), .text(label))
-        )
     }
 }

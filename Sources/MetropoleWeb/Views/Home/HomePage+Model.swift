@@ -1,27 +1,42 @@
 import Fluent
 import Vapor
 
-/// The home page: channels, live ones first.
+/// The home page: the channels the viewer follows, then recommendations, live first.
 struct HomePageModel: Sendable {
     struct Card: Sendable {
         var username: String
         var title: String
         var isLive: Bool
+        var viewerCount: Int
         var thumbnailURL: String?
+        var avatarURL: String?
     }
 
-    var cards: [Card]
+    var following: [Card]
+    var recommended: [Card]
 
-    static func load(on database: any Database, limit: Int = 48) async throws -> HomePageModel {
-        let streams = try await Stream.query(on: database)
-            .with(\.$user)
-            .sort(\.$isLive, .descending)
-            .sort(\.$updatedAt, .descending)
-            .limit(limit)
-            .all()
-        return HomePageModel(cards: streams.map { stream in
-            Card(username: stream.user.username, title: stream.title, isLive: stream.isLive,
-                 thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path })
-        })
+    static func load(for request: Request) async throws -> HomePageModel {
+        let viewer = request.currentUser
+        var following: [ChannelRow] = []
+        if let viewerID = viewer?.id {
+            let followedIDs = try await Follow.query(on: request.db).filter(\.$follower.$id == viewerID).all().map { $0.$followed.id }
+            following = try await ChannelDirectory.channels(for: viewerID, filter: .init(only: followedIDs, limit: 24), on: request.db)
+        }
+        let recommended = try await ChannelDirectory.channels(
+            for: viewer?.id, filter: .init(excluding: following.map(\.userID), limit: 48), on: request.db)
+        let viewers = request.application.live.directory.viewers
+        let card = { (row: ChannelRow) in Card(row, viewers: viewers) }
+        return HomePageModel(following: following.map(card), recommended: recommended.map(card))
+    }
+}
+
+extension HomePageModel.Card {
+    init(_ row: ChannelRow, viewers: ViewerCounter) {
+        self.init(
+            username: row.username, title: row.title, isLive: row.isLive,
+            viewerCount: row.isLive ? viewers.count(username: row.username) : 0,
+            thumbnailURL: row.thumbnail.map { SiteURL.thumbnail($0).path },
+            avatarURL: row.avatar.map { SiteURL.avatar($0).path }
+        )
     }
 }

@@ -1,0 +1,35 @@
+import Fluent
+import Vapor
+
+/// Changes to a stream's title and chat settings, validated the same way for the API
+/// (`PATCH /me/stream`) and the dashboard's forms.
+struct StreamSettingsUpdate: Content, Sendable {
+    var title: String?
+    var chatEnabled: Bool?
+    var slowModeSeconds: Int?
+    var followersOnly: Bool?
+
+    static let titleLengths = 1...140
+    static let slowModeRange = 0...3600
+
+    /// Applies the update and saves; throws 422 naming the first bad field.
+    func apply(to stream: Stream, on database: any Database) async throws {
+        if let title {
+            let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
+                .filter { !$0.unicodeScalars.allSatisfy(\.properties.isDefaultIgnorableCodePoint) && !$0.isNewline }
+            guard Self.titleLengths.contains(trimmed.count) else {
+                throw APIError.validation("Title must be 1–140 characters.", code: "invalid_title")
+            }
+            stream.title = trimmed
+        }
+        if let slowModeSeconds {
+            guard Self.slowModeRange.contains(slowModeSeconds) else {
+                throw APIError.validation("Slow mode must be 0–3600 seconds.", code: "invalid_slow_mode")
+            }
+            stream.slowModeSeconds = slowModeSeconds
+        }
+        if let chatEnabled { stream.chatEnabled = chatEnabled }
+        if let followersOnly { stream.followersOnly = followersOnly }
+        try await stream.save(on: database)
+    }
+}

@@ -1,0 +1,87 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import MetropoleWeb
+
+@Suite struct StreamAPITests {
+    @Test func ingressIsTheOwnersOnly() async throws {
+        try await withTestApp { app in
+            let owner = try await app.signUp("owner")
+            let other = try await app.signUp("other")
+            try await app.testing().test(.GET, "api/v1/me/ingress", headers: bearer(owner)) { #expect($0.status == .notFound) }
+            var key = ""
+            try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "rtmp"])) { response in
+                #expect(response.status == .created)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                key = body?["streamKey"] as? String ?? ""
+                #expect((body?["serverUrl"] as? String)?.hasPrefix("rtmp://127.0.0.1:") == true)
+                #expect((body?["serverUrl"] as? String)?.hasSuffix("/live") == true)
+            }
+            #expect(key.count >= 22, "at least 128 random bits")
+            try await app.testing().test(.GET, "api/v1/me/ingress", headers: bearer(owner)) { #expect($0.body.string.contains(key)) }
+            try await app.testing().test(.GET, "api/v1/me/ingress", headers: bearer(other)) { #expect(!$0.body.string.contains(key)) }
+            try await app.testing().test(.GET, "api/v1/streams/owner") { #expect(!$0.body.string.contains(key)) }
+            try await app.testing().test(.GET, "owner") { #expect(!$0.body.string.contains(key)) }
+            try await app.testing().test(.GET, "u/owner/keys", headers: bearer(other)) { #expect($0.status == .forbidden) }
+            try await app.testing().test(.GET, "u/owner/keys", headers: bearer(owner)) { #expect($0.body.string.contains(key)) }
+            // The authorizer accepts the key and nothing else.
+            let authorizer = StreamKeyAuthorizer(database: { app.db })
+            #expect(await authorizer.authorize(app: "live", streamKey: key) != nil)
+            #expect(await authorizer.authorize(app: "live", streamKey: String(key.dropLast()) + "x") == nil)
+            #expect(await authorizer.authorize(app: "live", streamKey: "") == nil)
+            // A new key replaces the old one.
+            try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json([:])) { #expect($0.status == .created) }
+            #expect(await authorizer.authorize(app: "live", streamKey: key) == nil)
+            try await app.testing().test(.DELETE, "api/v1/me/ingress", headers: bearer(owner)) { #expect($0.status == .noContent) }
+            try await app.testing().test(.GET, "api/v1/me/ingress", headers: bearer(owner)) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func whipIsNotAvailableYet() async throws {
+        try await withTestApp { app in
+            let owner = try await app.signUp("owner")
+            try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "whip"])) { response in
+                #expect(response.status == .notImplemented)
+                #expect(response.errorCode == "not_implemented")
+            }
+            try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "srt"])) { response in
+                #expect(response.status == .unprocessableEntity)
+            }
+        }
+    }
+
+    @Test func patchStreamValidatesAndSaves() async throws {
+        try await withTestApp { app in
+            let owner = try await app.signUp("owner")
+            try await app.testing().test(.PATCH, "api/v1/me/stream", headers: bearer(owner),
+                                         body: json(["title": "  Late night 🎹 ", "slowModeSeconds": 30, "followersOnly": true, "chatEnabled": false])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("\"title\":\"Late night 🎹\""))
+                #expect(response.body.string.contains("\"slowModeSeconds\":30"))
+            }
+            for bad: [String: Any] in [["title": "   "], ["title": String(repeating: "x", count: 141)], ["slowModeSeconds": -1], ["slowModeSeconds": 4000]] {
+                try await app.testing().test(.PATCH, "api/v1/me/stream", headers: bearer(owner), body: json(bad)) { response in
+                    #expect(response.status == .unprocessableEntity)
+                }
+            }
+            let stream = try #require(try await MetropoleWeb.Stream.query(on: app.db).first())
+            #expect(stream.title == "Late night 🎹" && stream.followersOnly && !stream.chatEnabled && stream.slowModeSeconds == 30)
+        }
+    }
+
+    @Test func playbackIs404WhenOffline() async throws {
+        try await withTestApp { app in
+            try await app.signUp("owner")
+            try await app.testing().test(.GET, "live/owner/index.m3u8") { response in
+                #expect(response.status == .notFound)
+                #expect(response.errorCode == "not_found")
+            }
+            try await app.testing().test(.GET, "live/owner/ws", headers: ["Upgrade": "websocket", "Connection": "Upgrade"]) {
+                #expect($0.status == .notFound)
+            }
+            try await app.testing().test(.GET, "live/owner/ws") { #expect($0.status == .upgradeRequired) }
+        }
+    }
+}
