@@ -25,3 +25,17 @@ document.addEventListener('click', (event) => {
   document.body.classList.toggle(CLASSES[toggle], on);
   document.querySelectorAll(`[data-layout-toggle="${toggle}"]`).forEach((b) => b.setAttribute('aria-pressed', String(on)));
 });
+
+// Below 768 px the sidebar hides behind the top bar's menu button.
+const opener = document.querySelector('[data-sidebar-open]');
+opener?.addEventListener('click', () => {
+  const open = document.body.classList.toggle('is-sidebar-open');
+  opener.setAttribute('aria-expanded', String(open));
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && document.body.classList.contains('is-sidebar-open')) {
+    document.body.classList.remove('is-sidebar-open');
+    opener?.setAttribute('aria-expanded', 'false');
+    opener?.focus();
+  }
+});

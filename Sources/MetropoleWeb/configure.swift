@@ -5,8 +5,8 @@ import Vapor
 
 /// Knobs tests turn; production uses the defaults.
 public struct ConfigureOptions: Sendable {
-    /// Bcrypt cost: 12 in production; tests use the minimum to stay fast.
-    public var passwordCost: Int = 12
+    /// Overrides the configuration's bcrypt cost (tests use the minimum to stay fast).
+    public var passwordCost: Int? = nil
     public var loginLimits = LoginThrottle.Limits()
     public var publicDirectory: String? = nil
     /// Listen for RTMP publishers (when the configuration has a port). Off for one-shot
@@ -27,8 +27,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     try configureDatabase(app, location: configuration.database)
     app.migrations.add(Migrations.all)
 
-    app.passwords.use(.bcrypt(cost: options.passwordCost))
-    app.dummyPasswordHash = try Bcrypt.hash(TokenSecret.generate(), cost: options.passwordCost)
+    let cost = options.passwordCost ?? configuration.bcryptCost
+    app.passwords.use(.bcrypt(cost: cost))
+    app.dummyPasswordHash = try Bcrypt.hash(TokenSecret.generate(), cost: cost)
     app.loginThrottle = LoginThrottle(limits: options.loginLimits)
 
     let publicDirectory = options.publicDirectory ?? AssetCatalog.locatePublicDirectory(workingDirectory: app.directory.workingDirectory)

@@ -33,6 +33,7 @@ import Testing
         ("DATABASE_URL", "oracle://db"),
         ("DATABASE_URL", "sqlite://"),
         ("METROPOLE_DATA_DIR", "/proc/metropole-cannot-exist"),
+        ("METROPOLE_BCRYPT_COST", "3"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) throws {
         var environment = ["METROPOLE_DATA_DIR": directory.path]

@@ -53,6 +53,8 @@ class Server:
             "METROPOLE_RTMP_PORT": str(self.rtmp_port),
             "METROPOLE_DATA_DIR": self.data_dir,
             "LOG_LEVEL": env.get("LOG_LEVEL", "notice"),
+            # Debug builds hash slowly; the production cost is covered by test_process.
+            "METROPOLE_BCRYPT_COST": env.get("METROPOLE_BCRYPT_COST", "4"),
         })
         env.update(self.extra_env)
         self.log = open(self.log_path, "ab")

@@ -25,12 +25,13 @@ def api(server, method, path, body=None, token=None):
 
 
 def test_sign_up_survives_a_restart(data_dir):
-    first = Server(data_dir).start()
+    # The production bcrypt cost, as a fresh installation runs.
+    first = Server(data_dir, env={"METROPOLE_BCRYPT_COST": "12"}).start()
     status, body = api(first, "POST", "/users", {"username": "Restart_Me", "password": "password123"})
     assert status == 201, body
     assert first.stop() == 0, "SIGTERM is a clean shutdown"
 
-    second = Server(data_dir, http_port=first.http_port).start()
+    second = Server(data_dir, http_port=first.http_port, env={"METROPOLE_BCRYPT_COST": "12"}).start()
     try:
         status, body = api(second, "POST", "/sessions", {"username": "restart_me", "password": "password123"})
         assert status == 201, body

@@ -1,4 +1,5 @@
 import Logging
+import Glibc
 import MetropoleMedia
 import NIOCore
 
@@ -154,6 +155,9 @@ final class RTMPSessionHandler: ChannelInboundHandler {
             predecessorEnded: replaced?.ended
         )
         lastActivity = .now()
+        if let v = getenv("BENCH_LOWAT") {
+            _ = context.channel.setOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVLOWAT)), value: Int(atoi(v)))
+        }
         logger.info("RTMP publish accepted", metadata: ["app": "\(machine.metadata.app)"])
     }
 
@@ -175,6 +179,7 @@ final class RTMPSessionHandler: ChannelInboundHandler {
 
     private func feed(_ media: FLVMedia) {
         guard let publication else { return }
+        if benchSkipHub { return }
         switch media {
         case .track(let config): publication.hub.setTrack(config)
         case .frame(let frame): publication.hub.ingest(frame)
@@ -249,3 +254,5 @@ final class RTMPSessionHandler: ChannelInboundHandler {
               : "no audio or video for \(seconds) s")
     }
 }
+
+let benchSkipHub = getenv("BENCH_SKIP_HUB") != nil

@@ -13,6 +13,8 @@ public struct AppConfiguration: Sendable, Equatable {
     public var dataDirectory: URL
     public var database: DatabaseLocation
     public var publicURL: URL
+    /// Bcrypt work factor for new password hashes (`METROPOLE_BCRYPT_COST`, 4–31, default 12).
+    public var bcryptCost: Int
 
     /// A configuration value that cannot be used; `description` is the one line start-up prints.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -81,9 +83,17 @@ public struct AppConfiguration: Sendable, Equatable {
             publicURL = URL(string: "http://\(bracketed):\(httpPort)")!
         }
 
+        var bcryptCost = 12
+        if let raw = value("METROPOLE_BCRYPT_COST") {
+            guard let cost = Int(raw), (4...31).contains(cost) else {
+                throw Error(variable: "METROPOLE_BCRYPT_COST", problem: "\"\(raw)\" is not a bcrypt cost (4–31)")
+            }
+            bcryptCost = cost
+        }
+
         return AppConfiguration(
             httpHost: httpHost, httpPort: httpPort, rtmpPort: rtmpPort == 0 ? nil : rtmpPort, rtmpHost: rtmpHost,
-            dataDirectory: dataDirectory, database: database, publicURL: publicURL
+            dataDirectory: dataDirectory, database: database, publicURL: publicURL, bcryptCost: bcryptCost
         )
     }
 

@@ -19,6 +19,7 @@ public enum CommandLineHelp {
       METROPOLE_DATA_DIR    Database file and uploads (default ./data; created if missing)
       DATABASE_URL          sqlite:///path (default: a file in the data dir), mysql://…, postgres://…
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
+      METROPOLE_BCRYPT_COST Password hashing work factor, 4–31 (default 12)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

@@ -38,6 +38,9 @@ struct Layout {
     private func topBar() -> Node<HTML.BodyContext> {
         .header(
             .class("topbar"),
+            .button(.type(.button), .class("btn btn-ghost icon-btn menu-toggle"), .attr("data-sidebar-open", ""),
+                    .attr("aria-label", "Show channels"), .attr("aria-controls", "sidebar"), .attr("aria-expanded", "false"),
+                    .raw(Icons.sidebar)),
             .a(.class("logo"), .href(SiteURL.home.path), .attr("aria-label", "Metropole home"), .raw(Icons.logo), .span(.text("Metropole"))),
             .form(
                 .class("search"), .attr("role", "search"), .action(SiteURL.search(term: nil).path), .method(.get),
