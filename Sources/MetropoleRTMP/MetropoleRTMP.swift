@@ -11,3 +11,10 @@
 ///   accepted at `connect`; any other is rejected with `NetConnection.Connect.Rejected`.
 /// - Playback over RTMP is refused (`NetStream.Play.Failed`): viewers use LL-HLS or WebSocket.
 /// - Timestamps keep the publisher's timeline, unwrapped to 64 bits across the 32-bit wrap.
+/// - Limits against hostile peers: 8 MiB per message (configurable), 16 chunk streams, at most
+///   256 KiB reserved ahead of a message's bytes, AMF0 nesting depth 32; any violation closes
+///   only that connection.
+/// - Timeouts: handshake 5 s; before publishing, 10 s with nothing received; while
+///   publishing, 10 s without audio or video.
+/// - While publishing, SO_RCVLOWAT batches reads by up to 100 ms of media
+///   (`receiveBatchingDelay`): wake-ups are most of the ingest CPU.

@@ -1,7 +1,14 @@
 import Logging
-import Glibc
 import MetropoleMedia
 import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What every session of one server shares.
 struct SessionEnvironment: Sendable {
@@ -11,6 +18,8 @@ struct SessionEnvironment: Sendable {
     var session: SessionStateMachine.Configuration
     var idleTimeout: TimeAmount
     var mediaTimeout: TimeAmount
+    /// How long received media may wait in the kernel to be read in batches; 0 reads at once.
+    var receiveBatchingDelay: TimeAmount
     /// Sees every track and frame handed to a hub, after the hub; tests watch ingest with it.
     var tap: (@Sendable (_ streamID: String, _ media: FLVMedia) -> Void)?
 }
@@ -42,6 +51,7 @@ final class RTMPSessionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var watchdog: RepeatedTask?
     private var isClosing = false
+    private var batching: ReceiveBatching?
 
     init(environment: SessionEnvironment, logger: Logger, remoteAddress: String?) {
         self.environment = environment
@@ -87,7 +97,10 @@ final class RTMPSessionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
         // Before publishing anything keeps a connection alive; after, only media does.
-        if publication == nil || message.type == .audio || message.type == .video {
+        if message.type == .audio || message.type == .video {
+            lastActivity = .now()
+            batching?.received(message.payload.readableBytes)
+        } else if publication == nil {
             lastActivity = .now()
         }
         perform(machine.received(message), context: context)
@@ -114,6 +127,8 @@ final class RTMPSessionHandler: ChannelInboundHandler {
         case .stopPublishing(let messages):
             send(messages, context: context)
             endPublishing(reason: "publisher unpublished")
+            if let watermark = batching?.reset(now: .now()) { setReceiveWatermark(watermark, context: context) }
+            batching = nil
         case .close(let reason, let messages):
             close(context: context, reason: reason, sending: messages)
         }
@@ -155,8 +170,8 @@ final class RTMPSessionHandler: ChannelInboundHandler {
             predecessorEnded: replaced?.ended
         )
         lastActivity = .now()
-        if let v = getenv("BENCH_LOWAT") {
-            _ = context.channel.setOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVLOWAT)), value: Int(atoi(v)))
+        if environment.receiveBatchingDelay > .zero {
+            batching = ReceiveBatching(delay: environment.receiveBatchingDelay, now: lastActivity)
         }
         logger.info("RTMP publish accepted", metadata: ["app": "\(machine.metadata.app)"])
     }
@@ -179,7 +194,6 @@ final class RTMPSessionHandler: ChannelInboundHandler {
 
     private func feed(_ media: FLVMedia) {
         guard let publication else { return }
-        if benchSkipHub { return }
         switch media {
         case .track(let config): publication.hub.setTrack(config)
         case .frame(let frame): publication.hub.ingest(frame)
@@ -241,7 +255,25 @@ final class RTMPSessionHandler: ChannelInboundHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
             let (handler, context) = bound.value
-            handler.checkTimeouts(context: context)
+            handler.tick(context: context)
+        }
+    }
+
+    private func tick(context: ChannelHandlerContext) {
+        checkTimeouts(context: context)
+        if !isClosing, let watermark = batching?.tick(now: .now()) {
+            setReceiveWatermark(watermark, context: context)
+        }
+    }
+
+    private func setReceiveWatermark(_ bytes: Int, context: ChannelHandlerContext) {
+        let option = ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVLOWAT))
+        do {
+            try context.channel.syncOptions?.setOption(option, value: bytes)
+            logger.debug("RTMP receive low watermark set", metadata: ["bytes": "\(bytes)"])
+        } catch {
+            // Only costs CPU: every segment wakes us as before.
+            batching = nil
         }
     }
 
@@ -254,5 +286,3 @@ final class RTMPSessionHandler: ChannelInboundHandler {
               : "no audio or video for \(seconds) s")
     }
 }
-
-let benchSkipHub = getenv("BENCH_SKIP_HUB") != nil

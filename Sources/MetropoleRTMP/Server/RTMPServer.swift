@@ -25,6 +25,10 @@ public final class RTMPServer: Sendable {
         public var maxMessageSize: Int
         /// RTMP application names accepted at `connect`; others are rejected.
         public var applications: Set<String>
+        /// How long a publisher's media may wait in the kernel so it is read in batches
+        /// (SO_RCVLOWAT sized to the measured bitrate). Wake-ups dominate ingest CPU: 100 ms
+        /// cuts it about threefold for a 2.6 Mbps stream. `.zero` reads every segment at once.
+        public var receiveBatchingDelay: TimeAmount
 
         public init(
             host: String = "0.0.0.0",
@@ -33,7 +37,8 @@ public final class RTMPServer: Sendable {
             mediaTimeout: TimeAmount = .seconds(10),
             idleTimeout: TimeAmount = .seconds(10),
             maxMessageSize: Int = 8 << 20,
-            applications: Set<String> = ["live"]
+            applications: Set<String> = ["live"],
+            receiveBatchingDelay: TimeAmount = .milliseconds(100)
         ) {
             self.host = host
             self.port = port
@@ -42,6 +47,7 @@ public final class RTMPServer: Sendable {
             self.idleTimeout = idleTimeout
             self.maxMessageSize = maxMessageSize
             self.applications = applications
+            self.receiveBatchingDelay = receiveBatchingDelay
         }
     }
 
@@ -76,7 +82,8 @@ public final class RTMPServer: Sendable {
         session.applications = configuration.applications
         self.environment = SessionEnvironment(
             authorizer: authorizer, sink: sink, registry: PublisherRegistry(), session: session,
-            idleTimeout: configuration.idleTimeout, mediaTimeout: configuration.mediaTimeout, tap: tap
+            idleTimeout: configuration.idleTimeout, mediaTimeout: configuration.mediaTimeout,
+            receiveBatchingDelay: configuration.receiveBatchingDelay, tap: tap
         )
     }
 

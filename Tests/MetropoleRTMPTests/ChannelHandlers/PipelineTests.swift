@@ -20,7 +20,8 @@ import Testing
         init(maxMessageSize: Int = 8 << 20) async throws {
             let environment = SessionEnvironment(
                 authorizer: authorizer, sink: sink, registry: PublisherRegistry(), session: .init(),
-                idleTimeout: .seconds(10), mediaTimeout: .seconds(10), tap: recorder.tap
+                idleTimeout: .seconds(10), mediaTimeout: .seconds(10), receiveBatchingDelay: .milliseconds(100),
+                tap: recorder.tap
             )
             let logger = Logger(label: "test")
             channel = try await NIOAsyncTestingChannel { channel in
