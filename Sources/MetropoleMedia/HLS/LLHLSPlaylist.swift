@@ -28,11 +28,11 @@ enum LLHLSPlaylist {
                 mapGeneration = segment.initGeneration
             }
             lines.append("#EXT-X-PROGRAM-DATE-TIME:\(ProgramDateTime.format(millisecondsSince1970: segment.programDateTime))")
-            for (index, part) in segment.parts.enumerated() {
+            for (index, part) in segment.parts.enumerated() where segment.listsParts {
                 let name = HLSResourceName.part(msn: segment.msn, index: index)
                 lines.append("#EXT-X-PART:DURATION=\(seconds(part.duration)),URI=\"\(name)\"" + (part.isIndependent ? ",INDEPENDENT=YES" : ""))
             }
-            if segment.data != nil {
+            if segment.isComplete {
                 lines.append("#EXTINF:\(seconds(segment.duration)),")
                 lines.append(HLSResourceName.segment(msn: segment.msn).description)
             }

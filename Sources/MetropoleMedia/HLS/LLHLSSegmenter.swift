@@ -21,9 +21,12 @@ public struct LLHLSSegmenter: Sendable {
         public var msn: Int
         public var startDTS: Int64
         public var duration: Int64
-        /// Emptied once the segment is older than `segmentsWithParts`.
         public var parts: [Part]
-        /// The whole segment; `nil` while it is still being filled.
+        /// Whether the playlist still lists the parts (only the newest `segmentsWithParts` do).
+        public var listsParts = true
+        /// Set when the segment is cut; its bytes are joined from the parts on first request.
+        public var isComplete = false
+        /// The whole segment, joined once when first asked for and then shared.
         public var data: ByteBuffer?
         /// Wall-clock start in milliseconds since 1970, for `EXT-X-PROGRAM-DATE-TIME`.
         public var programDateTime: Int64
@@ -136,7 +139,7 @@ public struct LLHLSSegmenter: Sendable {
         if isEnded { return true }
         if let newestComplete = segments.last?.msn, msn <= newestComplete {
             guard let part, let segment = segments.first(where: { $0.msn == msn }),
-                  !segment.parts.isEmpty, part >= segment.parts.count
+                  segment.listsParts, part >= segment.parts.count
             else { return true }
             return contains(msn: msn + 1, part: 0)
         }
@@ -151,10 +154,18 @@ public struct LLHLSSegmenter: Sendable {
         case missing
     }
 
-    public func lookup(msn: Int, part index: Int?) -> Lookup {
+    /// Mutating because a whole segment is joined from its parts on first request only: most
+    /// low-latency players fetch parts, so most segments are never joined at all.
+    public mutating func lookup(msn: Int, part index: Int?) -> Lookup {
+        if index == nil, let position = segments.firstIndex(where: { $0.msn == msn }) {
+            if segments[position].data == nil {
+                segments[position].data = segments[position].parts.map(\.data).joinedBuffer()
+            }
+            return segments[position].data.map(Lookup.ready) ?? .missing
+        }
         if let segment = segments.first(where: { $0.msn == msn }) ?? (current?.msn == msn ? current : nil) {
-            guard let index else { return segment.data.map(Lookup.ready) ?? .missing }
-            if index < segment.parts.count { return .ready(segment.parts[index].data) }
+            guard let index else { return .missing }
+            if segment.listsParts, index < segment.parts.count { return .ready(segment.parts[index].data) }
             if case .part(msn, index) = preloadHint { return .pending }
         }
         return .missing
@@ -194,12 +205,7 @@ public struct LLHLSSegmenter: Sendable {
         guard var segment = current else { return }
         current = nil
         guard !segment.parts.isEmpty else { return }
-        var data = ByteBuffer()
-        data.reserveCapacity(segment.parts.reduce(0) { $0 + $1.data.readableBytes })
-        for part in segment.parts {
-            data.writeImmutableBuffer(part.data)
-        }
-        segment.data = data
+        segment.isComplete = true
         segments.append(segment)
         targetDuration = max(targetDuration, Int((Double(segment.duration) / 1000).rounded()))
         slideWindow()
@@ -214,9 +220,21 @@ public struct LLHLSSegmenter: Sendable {
         }
         let withParts = segments.count - configuration.segmentsWithParts
         if withParts > 0 {
-            for index in 0..<withParts where !segments[index].parts.isEmpty {
-                segments[index].parts = []
+            for index in 0..<withParts {
+                segments[index].listsParts = false
             }
         }
+    }
+}
+
+extension Array where Element == ByteBuffer {
+    /// One buffer holding these in order.
+    func joinedBuffer() -> ByteBuffer {
+        var data = ByteBuffer()
+        data.reserveCapacity(reduce(0) { $0 + $1.readableBytes })
+        for buffer in self {
+            data.writeImmutableBuffer(buffer)
+        }
+        return data
     }
 }

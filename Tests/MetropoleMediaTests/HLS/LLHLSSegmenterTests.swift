@@ -23,7 +23,7 @@ import Testing
     static let windowOfThree = LLHLSConfiguration(partTarget: 300, segmentWindow: 3, segmentsWithParts: 2)
 
     @Test func rendersPartsSegmentsAndPreloadHint() throws {
-        let segmenter = try Self.segmenter(until: 4360, configuration: Self.windowOfThree)
+        var segmenter = try Self.segmenter(until: 4360, configuration: Self.windowOfThree)
         let parts = [
             "#EXT-X-PART:DURATION=0.280,URI=\"part{n}.0.m4s\",INDEPENDENT=YES",
             "#EXT-X-PART:DURATION=0.280,URI=\"part{n}.1.m4s\"",
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func segmentIsTheConcatenationOfItsParts() throws {
-        let segmenter = try Self.segmenter(until: 2000, configuration: .init())
+        var segmenter = try Self.segmenter(until: 2000, configuration: .init())
         guard case .ready(let segment) = segmenter.lookup(msn: 1, part: nil) else {
             Issue.record("segment 1 missing")
             return
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func answersWhatIsThereYet() throws {
-        let segmenter = try Self.segmenter(until: 4360, configuration: Self.windowOfThree)
+        var segmenter = try Self.segmenter(until: 4360, configuration: Self.windowOfThree)
         #expect(segmenter.contains(msn: 4, part: 0))
         #expect(!segmenter.contains(msn: 4, part: 1))
         #expect(!segmenter.contains(msn: 4, part: nil))
