@@ -48,6 +48,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
 
+    app.listings = ListingCache()
     app.ejections = Ejections()
     app.streamSettingsObservers = StreamSettingsObservers()
     app.live = LiveServices(app: app, startIngest: options.startIngest)

@@ -20,17 +20,21 @@ def call(method, path, body=None, token=None):
         return json.loads(raw) if raw else None
 
 
-def seed(i):
+def create(i):
     name = f"user_{i:04d}"
     call("POST", "/users", {"username": name, "password": "password123"})
     token = call("POST", "/sessions", {"username": name, "password": "password123"})["token"]
     call("PATCH", "/me/stream", {"title": f"{words[i % len(words)]} stream number {i}"}, token)
+    return token
+
+
+def follow(i, token):
     for j in range(1, 1 + i % 5):
         target = (i * 7 + j) % count
         if target != i:
             call("PUT", f"/me/following/user_{target:04d}", token=token)
-    return name
 
 
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    list(pool.map(seed, range(count)))
+    tokens = list(pool.map(create, range(count)))
+    list(pool.map(follow, range(count), tokens))

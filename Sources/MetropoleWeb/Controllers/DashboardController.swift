@@ -110,6 +110,7 @@ enum StreamSettingsAPI {
 
     static func apply(_ update: StreamSettingsUpdate, to stream: Stream, on request: Request) async throws {
         try await update.apply(to: stream, on: request.db)
+        request.application.listings.invalidate()
         request.application.streamSettingsObservers.notify(stream)
     }
 }

@@ -7,7 +7,7 @@ enum SocialPagesController {
     }
 
     @Sendable static func unfollow(request: Request) async throws -> Response {
-        try await act(request) { target, user in try await SocialGraph.unfollow(target, by: user, on: request.db) }
+        try await act(request) { target, user in try await SocialGraph.unfollow(target, by: user, on: request) }
     }
 
     @Sendable static func block(request: Request) async throws -> Response {

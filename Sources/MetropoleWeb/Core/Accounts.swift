@@ -27,6 +27,7 @@ enum Accounts {
             // Two sign-ups raced for the same name; the unique index decided.
             throw usernameTaken
         }
+        request.application.listings.invalidate()
         return user
     }
 

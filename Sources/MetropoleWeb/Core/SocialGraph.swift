@@ -28,11 +28,13 @@ enum SocialGraph {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A concurrent request created the same follow: following is idempotent.
         }
+        request.application.listings.invalidate()
     }
 
-    static func unfollow(_ followed: User, by follower: User, on database: any Database) async throws {
+    static func unfollow(_ followed: User, by follower: User, on request: Request) async throws {
         let followerID = try follower.requireID(), followedID = try followed.requireID()
-        try await Follow.query(on: database).filter(\.$follower.$id == followerID).filter(\.$followed.$id == followedID).delete()
+        try await Follow.query(on: request.db).filter(\.$follower.$id == followerID).filter(\.$followed.$id == followedID).delete()
+        request.application.listings.invalidate()
     }
 
     static func block(_ blocked: User, by blocker: User, on request: Request) async throws {
@@ -47,6 +49,7 @@ enum SocialGraph {
                 try await Block(blockerID: blockerID, blockedID: blockedID).create(on: database)
             }
         }
+        request.application.listings.invalidate()
         request.application.ejections.eject(viewerID: blockedID, fromChannelOf: blockerID, reason: .blocked)
     }
 

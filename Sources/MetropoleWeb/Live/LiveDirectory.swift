@@ -21,6 +21,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
     private let state = NIOLockedValueBox(State())
     private let database: @Sendable () -> any Database
     private let broadcaster: LiveStatusBroadcaster
+    private let listings: ListingCache
     private let logger: Logger
     let viewers: ViewerCounter
 
@@ -29,9 +30,10 @@ final class LiveDirectory: LiveEventSink, Sendable {
         var byUsername: [String: UUID] = [:]
     }
 
-    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, logger: Logger) {
+    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, listings: ListingCache, logger: Logger) {
         self.database = database
         self.broadcaster = broadcaster
+        self.listings = listings
         self.logger = logger
         self.viewers = ViewerCounter()
         viewers.onChange = { [broadcaster] username, count in
@@ -72,6 +74,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
             stream.isLive = true
             stream.startedAt = now
             try await stream.save(on: database())
+            listings.invalidate()
             logger.info("stream live", metadata: ["channel": "\(entry.username)", "encoder": "\(metadata.encoder ?? "?")"])
             broadcaster.send(.live(username: entry.username, isLive: true))
         } catch {
@@ -92,6 +95,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
         viewers.reset(username: ended.username)
         do {
             try await Stream.query(on: database()).filter(\.$id == id).set(\.$isLive, to: false).update()
+            listings.invalidate()
         } catch {
             logger.report(error: error)
         }

@@ -19,7 +19,7 @@ final class LiveServices: Sendable {
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         broadcaster = LiveStatusBroadcaster()
-        directory = LiveDirectory(database: database, broadcaster: broadcaster, logger: app.logger)
+        directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, logger: app.logger)
         if startIngest, let port = app.metropole.rtmpPort {
             rtmp = RTMPServer(
                 configuration: .init(host: app.metropole.rtmpHost, port: port),

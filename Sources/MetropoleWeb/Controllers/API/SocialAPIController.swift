@@ -20,7 +20,7 @@ enum SocialAPIController {
 
     @Sendable static func unfollow(request: Request) async throws -> HTTPStatus {
         let user = try request.requireUser()
-        try await SocialGraph.unfollow(SocialGraph.target(request), by: user, on: request.db)
+        try await SocialGraph.unfollow(SocialGraph.target(request), by: user, on: request)
         return .noContent
     }
 

@@ -29,6 +29,7 @@ enum UploadsAPIController {
         let previous = stream.thumbnail
         stream.thumbnail = name
         try await stream.save(on: request.db)
+        request.application.listings.invalidate()
         if previous != name {
             try await ImageUpload.removeIfUnused(previous, kind: .thumbnails, in: request.application, on: request.db)
         }
@@ -40,6 +41,7 @@ enum UploadsAPIController {
         let previous = user.avatar
         user.avatar = name
         try await user.save(on: request.db)
+        request.application.listings.invalidate()
         if previous != name {
             try await ImageUpload.removeIfUnused(previous, kind: .avatars, in: request.application, on: request.db)
         }

@@ -27,11 +27,11 @@ struct SidebarModel: Sendable {
         var excluded: [UUID] = []
         if let viewer, let viewerID = viewer.id {
             let followedIDs = try await Follow.query(on: request.db).filter(\.$follower.$id == viewerID).all().map { $0.$followed.id }
-            following = try await ChannelDirectory.channels(
+            following = try await request.application.listings.channels(
                 for: viewerID, filter: .init(only: followedIDs, limit: 20), on: request.db)
             excluded = followedIDs + [viewerID]
         }
-        let recommended = try await ChannelDirectory.channels(
+        let recommended = try await request.application.listings.channels(
             for: viewer?.id, filter: .init(excluding: excluded, limit: 8), on: request.db)
         return SidebarModel(following: following.map(item), recommended: recommended.map(item))
     }

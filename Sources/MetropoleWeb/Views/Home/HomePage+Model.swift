@@ -20,9 +20,9 @@ struct HomePageModel: Sendable {
         var following: [ChannelRow] = []
         if let viewerID = viewer?.id {
             let followedIDs = try await Follow.query(on: request.db).filter(\.$follower.$id == viewerID).all().map { $0.$followed.id }
-            following = try await ChannelDirectory.channels(for: viewerID, filter: .init(only: followedIDs, limit: 24), on: request.db)
+            following = try await request.application.listings.channels(for: viewerID, filter: .init(only: followedIDs, limit: 24), on: request.db)
         }
-        let recommended = try await ChannelDirectory.channels(
+        let recommended = try await request.application.listings.channels(
             for: viewer?.id, filter: .init(excluding: following.map(\.userID), limit: 48), on: request.db)
         let viewers = request.application.live.directory.viewers
         let card = { (row: ChannelRow) in Card(row, viewers: viewers) }

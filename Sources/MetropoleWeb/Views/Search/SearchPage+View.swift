@@ -40,7 +40,7 @@ enum SearchController {
         let bounded = String(term.prefix(100))
         var results: [HomePageModel.Card] = []
         if !bounded.isEmpty {
-            let rows = try await ChannelDirectory.channels(for: request.currentUser?.id, filter: .init(term: bounded, limit: 50), on: request.db)
+            let rows = try await request.application.listings.channels(for: request.currentUser?.id, filter: .init(term: bounded, limit: 50), on: request.db)
             let viewers = request.application.live.directory.viewers
             results = rows.map { HomePageModel.Card($0, viewers: viewers) }
         }
