@@ -81,8 +81,8 @@ enum StreamListing {
         if !hidden.isEmpty { query.filter(\.$user.$id !~ Array(hidden)) }
         if let term {
             query.group(.or) { group in
-                group.filter(User.self, \.$usernameKey ~~ term.lowercased())
-                group.filter(\.$title ~~ term)
+                group.filter(.containsIgnoringCase(User.schema, "username_key", term))
+                group.filter(.containsIgnoringCase(Stream.schema, "title", term))
             }
         }
         return try await query.sort(\.$isLive, .descending).sort(\.$updatedAt, .descending).limit(limit).all()
