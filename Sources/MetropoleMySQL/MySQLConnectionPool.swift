@@ -38,7 +38,7 @@ public final class MySQLConnectionPool: Sendable {
     }
 
     /// Leases a connection for `body`; it goes back to the pool afterwards, or is closed if it broke.
-    func withConnection<T: Sendable>(_ body: (MySQLConnection) async throws -> T) async throws -> T {
+    func withConnection<T>(_ body: (MySQLConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {
             let result = try await body(connection)
@@ -67,7 +67,9 @@ public final class MySQLConnectionPool: Sendable {
                 }
                 return nil
             }
-            switch try await grant ?? waitForGrant() {
+            let granted: Grant
+            if let grant { granted = grant } else { granted = try await waitForGrant() }
+            switch granted {
             case .connection(let connection):
                 // A connection the server closed while idle is never handed out.
                 if connection.looksAlive() { return connection }

@@ -70,6 +70,7 @@ public struct MySQLSQLDatabase: SQLDatabase {
     }
 
     /// Runs `closure` in one transaction on one connection: COMMIT on return, ROLLBACK on throw.
+    @discardableResult
     public func transaction<R: Sendable>(_ closure: @escaping @Sendable (MySQLSQLDatabase) async throws -> R) async throws -> R {
         if connection != nil { return try await closure(self) }
         return try await pool.withConnection { connection in

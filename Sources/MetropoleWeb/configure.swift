@@ -46,6 +46,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.middleware.use(CSRFProtection(secureCookies: configuration.cookiesAreSecure))
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
+    app.asyncCommands.use(DatabaseCommands(), as: "db")
 
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.lifecycle.use(app.live)

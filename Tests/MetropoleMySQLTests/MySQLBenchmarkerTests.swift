@@ -4,6 +4,7 @@ import FluentKit
 import Logging
 import NIOCore
 import NIOPosix
+import SQLKit
 import SQLKitBenchmark
 import XCTest
 @testable import MetropoleMySQL

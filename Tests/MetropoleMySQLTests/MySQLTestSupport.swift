@@ -45,6 +45,7 @@ enum MySQLTestServer {
     }
 
     /// A short-lived pool on the server's default database, for CREATE/DROP DATABASE and KILL.
+    @discardableResult
     static func admin<T: Sendable>(_ body: (MySQLSQLDatabase) async throws -> T) async throws -> T {
         let pool = MySQLConnectionPool(configuration: try configuration(maxConnections: 1))
         let sql = MySQLSQLDatabase(pool: pool, logger: Logger(label: "mysql-admin"), eventLoop: MultiThreadedEventLoopGroup.singleton.any(), queryLogLevel: nil)

@@ -7,20 +7,28 @@ import MetropoleMySQL
 #endif
 import Vapor
 
-/// Registers the database `DATABASE_URL` names. The domain code only ever sees Fluent; the few
-/// places where backends differ are in `DatabaseDialect`.
+/// Registers the database `DATABASE_URL` names as the default. The domain code only ever sees
+/// Fluent; the one place where backends need different SQL is `CaseInsensitiveContains`.
 func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
-    switch location {
-    case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    let (factory, id) = try databaseFactory(for: location)
+    app.databases.use(factory, as: id)
+    if case .sqlite = location {
         // WAL lets readers and the writer work at once; the setting persists in the file.
         app.lifecycle.use(SQLiteJournalMode())
+    }
+}
+
+/// The Fluent configuration for `location`, or one line naming DATABASE_URL and what to do.
+func databaseFactory(for location: DatabaseLocation) throws(AppConfiguration.Error) -> (DatabaseConfigurationFactory, DatabaseID) {
+    switch location {
+    case .sqlite(let path):
+        return (.sqlite(.file(path)), .sqlite)
     case .mysql(let url):
         #if MySQL
         do {
-            app.databases.use(try .mysql(url: url, sqlLogLevel: .debug), as: .mysql)
+            return (try .mysql(url: url, sqlLogLevel: .debug), .mysql)
         } catch {
-            throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "\(error)")
+            throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "cannot use \(url.redactingPassword): \(error)")
         }
         #else
         throw AppConfiguration.Error(
@@ -32,7 +40,7 @@ func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
         do {
             // postgres-kit reads `?sslmode=` (disable, prefer, require) from the URL.
             let configuration = try SQLPostgresConfiguration(url: url)
-            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+            return (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), .psql)
         } catch {
             throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "cannot use \(url.redactingPassword): \(error)")
         }
