@@ -62,11 +62,18 @@ struct FluentMySQLDatabase: Database, SQLDatabase {
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
         let expression = SQLQueryConverter(delegate: MySQLConverterDelegate()).convert(query)
-        return eventLoop.makeFutureWithTask {
-            let result = try await sql.run(expression) { onOutput($0.databaseOutput()) }
+        let sql = self.sql
+        let promise = eventLoop.makePromise(of: RowsAndResult.self)
+        promise.completeWithTask {
+            let (result, rows) = try await sql.collect(expression)
+            return RowsAndResult(result: result, rows: rows)
+        }
+        // `map` runs on the event loop, where Fluent requires its output to arrive.
+        return promise.futureResult.map { collected in
+            for row in collected.rows { onOutput(row.databaseOutput()) }
             // MySQL has no RETURNING: a database-generated id comes from the statement's insert id.
             if case .create = query.action, query.customIDKey != .string("") {
-                onOutput(LastInsertRow(lastInsertID: result.lastInsertID, customIDKey: query.customIDKey))
+                onOutput(LastInsertRow(lastInsertID: collected.result.lastInsertID, customIDKey: query.customIDKey))
             }
         }
     }
@@ -113,6 +120,11 @@ struct FluentMySQLDatabase: Database, SQLDatabase {
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await sql.withSession(closure)
     }
+}
+
+struct RowsAndResult: Sendable {
+    var result: MySQLExecutionResult
+    var rows: [MySQLRow]
 }
 
 /// Fluent's generic `T` is not declared Sendable; it crosses no thread here, only our awaits.

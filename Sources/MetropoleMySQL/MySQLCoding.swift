@@ -15,7 +15,9 @@ enum MySQLDataEncoder {
     }
 
     static func direct(_ value: Any) -> MySQLData? {
-        switch value {
+        // An empty array of any element type casts to [UInt8]; only a real [UInt8] is bytes.
+        if type(of: value) == [UInt8].self, let bytes = value as? [UInt8] { return .bytes(bytes) }
+        return switch value {
         case let value as MySQLData: value
         case let value as String: .text(value)
         case let value as Substring: .text(String(value))
@@ -36,7 +38,6 @@ enum MySQLDataEncoder {
         case let value as Date: .date(value)
         case let value as UUID: .uuid(value)
         case let value as Data: .bytes(Array(value))
-        case let value as [UInt8]: .bytes(value)
         case let value as any OptionalMarker: value.isNil ? .null : nil
         default: nil
         }

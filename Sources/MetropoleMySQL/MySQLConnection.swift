@@ -18,8 +18,13 @@ final class MySQLConnection: @unchecked Sendable {
     private let handle: UnsafeMutablePointer<MYSQL>
     private var statements: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
     private let statementCacheSize: Int
+    /// Uncontended in correct use (a lease is one task). It turns misuse, such as a Fluent
+    /// database kept past its `withConnection` closure, into waiting instead of two threads
+    /// corrupting one Connector/C handle.
+    private let lock = NSLock()
     /// Set after an error that leaves the connection unusable; the pool then discards it.
     private(set) var isBroken = false
+    private var isClosed = false
     /// Counters for tests and logs: how often a statement was prepared, and reused.
     private(set) var prepareCount = 0
     private(set) var reuseCount = 0
@@ -68,6 +73,11 @@ final class MySQLConnection: @unchecked Sendable {
     }
 
     func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isClosed else { return }
+        isClosed = true
+        isBroken = true
         for statement in statements.values { mysql_stmt_close(statement) }
         statements.removeAll()
         mysql_close(handle)
@@ -86,12 +96,18 @@ final class MySQLConnection: @unchecked Sendable {
 
     /// A statement without binds or results, over the text protocol.
     func simple(_ sql: String) throws(MySQLError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isClosed else { throw Self.closedError }
         if mysql_real_query(handle, sql, UInt(sql.utf8.count)) != 0 { throw fail(Self.error(of: handle)) }
         if let result = mysql_store_result(handle) { mysql_free_result(result) }
     }
 
     /// Runs `sql` as a prepared statement (cached per connection for DML), binding `binds`.
     func execute(_ sql: String, _ binds: [MySQLData], onRow: (MySQLRow) -> Void) throws(MySQLError) -> MySQLExecutionResult {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isClosed else { throw Self.closedError }
         let statement = try statement(for: sql)
         let cacheable = statements[sql] == statement
         defer { if !cacheable { mysql_stmt_close(statement) } }
@@ -186,6 +202,8 @@ final class MySQLConnection: @unchecked Sendable {
         }
         return MySQLExecutionResult(affectedRows: UInt64(rows), lastInsertID: nil)
     }
+
+    private static let closedError = MySQLError(kind: .connectionLost, code: 2006, message: "this MySQL connection was closed")
 
     /// Marks the connection broken when the error means the session is gone.
     private func fail(_ error: MySQLError) -> MySQLError {

@@ -36,17 +36,31 @@ public struct MySQLSQLDatabase: SQLDatabase {
     /// Serializes and runs `query`, returning the insert id and row count as well.
     @discardableResult
     public func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws -> MySQLExecutionResult {
+        let (result, rows) = try await collect(query)
+        for row in rows { onRow(row) }
+        return result
+    }
+
+    /// Runs `query` and returns its rows, for callers that must deliver them elsewhere (Fluent
+    /// wants its output on the database's event loop).
+    func collect(_ query: any SQLExpression) async throws -> (MySQLExecutionResult, [MySQLRow]) {
         let (sql, encodables) = serialize(query)
         if let queryLogLevel {
             logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "binds": .array(encodables.map { .string("\($0)") })])
         }
         let binds = try encodables.map { try MySQLDataEncoder.encode($0) }
-        return try await run(sql: sql, binds: binds, onRow)
+        return try await collect(sql: sql, binds: binds)
     }
 
     /// Raw SQL with `?` placeholders, for the driver's own tests and tools.
     @discardableResult
     public func run(sql: String, binds: [MySQLData] = [], _ onRow: @escaping @Sendable (MySQLRow) -> Void = { _ in }) async throws -> MySQLExecutionResult {
+        let (result, rows) = try await collect(sql: sql, binds: binds)
+        for row in rows { onRow(row) }
+        return result
+    }
+
+    private func collect(sql: String, binds: [MySQLData]) async throws -> (MySQLExecutionResult, [MySQLRow]) {
         let pool = self.pool
         // Rows are collected on the driver thread and delivered here, so callers' closures
         // never run on (and never hold up) a driver thread.
@@ -57,9 +71,8 @@ public struct MySQLSQLDatabase: SQLDatabase {
                 return (result, rows)
             }
         }
-        let (result, rows) = if let connection { try await work(connection) } else { try await pool.withConnection(work) }
-        for row in rows { onRow(row) }
-        return result
+        if let connection { return try await work(connection) }
+        return try await pool.withConnection(work)
     }
 
     public func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
