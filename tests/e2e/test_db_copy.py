@@ -100,7 +100,8 @@ def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend, variable):
     assert again.returncode == 0, again.stdout + again.stderr
     assert "users: 0 copied, 3 already there" in again.stdout
 
-    moved = Server(str(tmp_path / "moved"), env={"DATABASE_URL": target}).start()
+    # Same ports: absolute playback and ingest URLs in the answers contain them.
+    moved = Server(str(tmp_path / "moved"), http_port=original.http_port, rtmp_port=original.rtmp_port, env={"DATABASE_URL": target}).start()
     try:
         after = snapshot(moved, tokens)
         for key in before:
