@@ -52,7 +52,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.lifecycle.use(app.live)
 
     try routes(app)
-    try await app.autoMigrate()
+    do {
+        try await app.autoMigrate()
+    } catch {
+        // Usually an unreachable server or wrong credentials: one line naming the variable.
+        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "the database is not usable: \(String(reflecting: error))")
+    }
 }
 
 extension JSONEncoder {

@@ -117,12 +117,3 @@ def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend, variable):
     refused = copy("sqlite://" + str(other_dir / "other.sqlite"), target)
     assert refused.returncode != 0
     assert "--force" in refused.stdout + refused.stderr
-
-
-def test_mysql_url_without_the_trait_or_server_fails_with_one_line(tmp_path):
-    env = {"DATABASE_URL": "mysql://nobody:x@127.0.0.1:1/nothing"}
-    server = Server(str(tmp_path / "data"), env=env)
-    with pytest.raises(RuntimeError) as failure:
-        server.start(timeout=30)
-    server.stop()
-    assert "DATABASE_URL" in str(failure.value) or "MySQL" in str(failure.value)
