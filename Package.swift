@@ -7,12 +7,21 @@ let package = Package(
     products: [
         .executable(name: "metropole", targets: ["metropole"]),
     ],
+    // `MySQL` builds the MariaDB Connector/C driver (needs Debian's libmariadb-dev); off by
+    // default so a plain `swift build` needs no system library. `swift build --traits MySQL`.
+    traits: [
+        .trait(name: "MySQL", description: "MySQL/MariaDB support through MariaDB Connector/C (libmariadb-dev)"),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
     ],
     targets: [
@@ -35,6 +44,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MariaDB Connector/C, linked dynamically (LGPL). Built only with the MySQL trait.
+        .systemLibrary(
+            name: "CMariaDB",
+            path: "Sources/CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        // C functions for what Swift cannot import from mysql.h (function-like macros, varargs).
+        .target(name: "CMariaDBShim", dependencies: ["CMariaDB"]),
+        // Our MySQL/MariaDB driver: SQLKit database + dialect "mysql", FluentKit driver.
+        // Never imports Vapor.
+        .target(
+            name: "MetropoleMySQL",
+            dependencies: [
+                "CMariaDB",
+                "CMariaDBShim",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "FluentSQL", package: "fluent-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The web application: configuration, models, controllers, views, chat, playback.
         .target(
             name: "MetropoleWeb",
@@ -44,6 +78,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .target(name: "MetropoleMySQL", condition: .when(traits: ["MySQL"])),
                 .product(name: "Plot", package: "Plot"),
             ]
         ),
@@ -71,11 +107,24 @@ let package = Package(
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]
         ),
+        // Driver tests and Fluent's/SQLKit's benchmark harnesses against a live MariaDB
+        // (METROPOLE_TEST_MYSQL_URL); empty without the MySQL trait.
+        .testTarget(
+            name: "MetropoleMySQLTests",
+            dependencies: [
+                .target(name: "MetropoleMySQL", condition: .when(traits: ["MySQL"])),
+                .product(name: "FluentBenchmark", package: "fluent-kit"),
+                .product(name: "SQLKitBenchmark", package: "sql-kit"),
+            ]
+        ),
         .testTarget(
             name: "MetropoleWebTests",
             dependencies: [
                 "MetropoleWeb",
                 .product(name: "VaporTesting", package: "vapor"),
+                // To create and drop a database per test on METROPOLE_TEST_DATABASE_URL.
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .target(name: "MetropoleMySQL", condition: .when(traits: ["MySQL"])),
             ]
         ),
     ],

@@ -47,6 +47,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.middleware.use(CSRFProtection(secureCookies: configuration.cookiesAreSecure))
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
+    app.asyncCommands.use(DatabaseCommands(), as: "db")
 
     app.listings = ListingCache()
     app.ejections = Ejections()
@@ -55,27 +56,11 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.lifecycle.use(app.live)
 
     try routes(app)
-    try await app.autoMigrate()
-}
-
-func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
-    switch location {
-    case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
-        // WAL lets readers and the writer work at once; the setting persists in the file.
-        app.lifecycle.use(SQLiteJournalMode())
-    case .mysql:
-        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "mysql:// is not supported yet; leave DATABASE_URL unset to use SQLite")
-    case .postgres:
-        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "postgres:// is not supported yet; leave DATABASE_URL unset to use SQLite")
-    }
-}
-
-/// Switches a SQLite database to write-ahead logging before the server starts.
-struct SQLiteJournalMode: LifecycleHandler {
-    func willBootAsync(_ app: Application) async throws {
-        guard let sql = app.db as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    do {
+        try await app.autoMigrate()
+    } catch {
+        // Usually an unreachable server or wrong credentials: one line naming the variable.
+        throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "the database is not usable: \(String(reflecting: error))")
     }
 }
 

@@ -4,23 +4,34 @@ import Vapor
 import VaporTesting
 @testable import MetropoleWeb
 
-/// A fresh application on its own temporary data dir and SQLite file, per test.
+/// A fresh application on its own temporary data dir and database (SQLite file, or an
+/// isolated MariaDB/PostgreSQL database, see `TestDatabase`), per test.
 func withTestApp(
     loginLimits: LoginThrottle.Limits = .init(),
     _ body: (Application) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-test-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let configuration = try AppConfiguration.load(from: [
+    var environment = [
         "METROPOLE_DATA_DIR": directory.path,
         "METROPOLE_RTMP_PORT": "0",
-    ])
+    ]
+    // On MariaDB/PostgreSQL runs (METROPOLE_TEST_DATABASE_URL), a database of this test's own.
+    let isolated = try await TestDatabase.makeIsolated()
+    if let isolated { environment["DATABASE_URL"] = isolated.url }
+    let configuration = try AppConfiguration.load(from: environment)
     var options = ConfigureOptions()
     options.passwordCost = 4
     options.loginLimits = loginLimits
-    try await withApp(configure: { app in
-        try await configure(app, configuration: configuration, options: options)
-    }, body)
+    do {
+        try await withApp(configure: { app in
+            try await configure(app, configuration: configuration, options: options)
+        }, body)
+    } catch {
+        await isolated?.drop()
+        throw error
+    }
+    await isolated?.drop()
 }
 
 /// JSON body helper.

@@ -14,7 +14,8 @@ struct ChannelRow: Sendable, Equatable {
 }
 
 /// The listing queries behind home, search, the sidebar and `GET /streams`. Each is one SQL
-/// statement (streams ⋈ users ⟕ follows, grouped) in portable SQL: no backend-specific syntax.
+/// statement (streams ⋈ users ⟕ follows, grouped); the only per-backend SQL is the search
+/// match, which lives in `CaseInsensitiveContains`.
 /// Channels whose owner blocks the viewer are never returned.
 enum ChannelDirectory {
     struct Filter: Sendable {
@@ -62,11 +63,9 @@ enum ChannelDirectory {
             query.where(SQLColumn("id", table: User.schema), .in, SQLBind.group(only))
         }
         if let term = filter.term?.trimmingCharacters(in: .whitespaces), !term.isEmpty {
-            let pattern = SQLBind("%" + likeEscaped(term.lowercased()) + "%")
             query.where { group in
-                group.where(SQLBinaryExpression(SQLColumn("username_key", table: User.schema), SQLBinaryOperator.like, LikeEscape(pattern)))
-                    .orWhere(SQLBinaryExpression(SQLFunction("LOWER", args: SQLColumn("title", table: Stream.schema)),
-                                                 SQLBinaryOperator.like, LikeEscape(pattern)))
+                group.where(CaseInsensitiveContains(SQLColumn("username_key", table: User.schema), term))
+                    .orWhere(CaseInsensitiveContains(SQLColumn("title", table: Stream.schema), term))
             }
         }
         query.groupBy(SQLColumn("id", table: Stream.schema))
@@ -85,27 +84,6 @@ enum ChannelDirectory {
                 avatar: try row.decode(column: "avatar", as: String?.self),
                 followerCount: try row.decode(column: "follower_count", as: Int.self)
             )
-        }
-    }
-
-    /// `LIKE` wildcards typed by a user match themselves. `!` is the escape character because
-    /// it needs no escaping in any backend's string literals (a backslash does in MySQL).
-    static func likeEscaped(_ term: String) -> String {
-        var escaped = ""
-        for character in term {
-            if character == "!" || character == "%" || character == "_" { escaped.append("!") }
-            escaped.append(character)
-        }
-        return escaped
-    }
-
-    /// `<pattern> ESCAPE '!'`.
-    private struct LikeEscape: SQLExpression {
-        let pattern: SQLBind
-        init(_ pattern: SQLBind) { self.pattern = pattern }
-        func serialize(to serializer: inout SQLSerializer) {
-            pattern.serialize(to: &serializer)
-            serializer.write(" ESCAPE '!'")
         }
     }
 }

@@ -10,6 +10,8 @@ public enum CommandLineHelp {
                  Options: --hostname/-H, --port/-p override the environment.
       migrate    Run pending database migrations and exit (serve runs them too).
       routes     List every HTTP route.
+      db copy    --from <url> --to <url> [--force]: copy every table to another database
+                 (resumable; refuses a non-empty target without --force).
 
     Environment:
       METROPOLE_HTTP_HOST   HTTP bind address (default 127.0.0.1)

@@ -14,7 +14,9 @@ struct M0006_AddIngressToStreams: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         if let sql = database as? any SQLDatabase {
-            try await sql.drop(index: "streams_stream_key_digest").run()
+            // MySQL indexes belong to their table and DROP INDEX must name it; the others refuse ON.
+            let drop = sql.drop(index: "streams_stream_key_digest")
+            try await (sql.dialect.name == "mysql" ? drop.on(Stream.schema) : drop).run()
         }
         for column in ["ingress_protocol", "stream_key", "stream_key_digest"] {
             try await database.schema(Stream.schema).deleteField(FieldKey(stringLiteral: column)).update()

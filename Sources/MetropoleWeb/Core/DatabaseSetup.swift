@@ -1,0 +1,65 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+#if MySQL
+import MetropoleMySQL
+#endif
+import Vapor
+
+/// Registers the database `DATABASE_URL` names as the default. The domain code only ever sees
+/// Fluent; the one place where backends need different SQL is `CaseInsensitiveContains`.
+func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
+    let (factory, id) = try databaseFactory(for: location)
+    app.databases.use(factory, as: id)
+    if case .sqlite = location {
+        // WAL lets readers and the writer work at once; the setting persists in the file.
+        app.lifecycle.use(SQLiteJournalMode())
+    }
+}
+
+/// The Fluent configuration for `location`, or one line naming DATABASE_URL and what to do.
+func databaseFactory(for location: DatabaseLocation) throws(AppConfiguration.Error) -> (DatabaseConfigurationFactory, DatabaseID) {
+    switch location {
+    case .sqlite(let path):
+        return (.sqlite(.file(path)), .sqlite)
+    case .mysql(let url):
+        #if MySQL
+        do {
+            return (try .mysql(url: url, sqlLogLevel: .debug), .mysql)
+        } catch {
+            throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "cannot use \(url.redactingPassword): \(error)")
+        }
+        #else
+        throw AppConfiguration.Error(
+            variable: "DATABASE_URL",
+            problem: "mysql:// needs a build with MySQL support: apt-get install libmariadb-dev, then swift build --traits MySQL (or leave DATABASE_URL unset for SQLite)"
+        )
+        #endif
+    case .postgres(let url):
+        do {
+            // postgres-kit reads `?sslmode=` (disable, prefer, require) from the URL.
+            let configuration = try SQLPostgresConfiguration(url: url)
+            return (.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), .psql)
+        } catch {
+            throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "cannot use \(url.redactingPassword): \(error)")
+        }
+    }
+}
+
+/// Switches a SQLite database to write-ahead logging before the server starts.
+struct SQLiteJournalMode: LifecycleHandler {
+    func willBootAsync(_ app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+}
+
+extension URL {
+    /// The URL with its password replaced, for error messages and logs.
+    var redactingPassword: String {
+        guard var components = URLComponents(url: self, resolvingAgainstBaseURL: false), components.password != nil else { return absoluteString }
+        components.password = "***"
+        return components.string ?? absoluteString
+    }
+}
