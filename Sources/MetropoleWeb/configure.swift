@@ -50,6 +50,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(DatabaseCommands(), as: "db")
 
     app.listings = ListingCache()
+    app.guestPages = GuestPageCache(listings: app.listings)
     app.ejections = Ejections()
     app.streamSettingsObservers = StreamSettingsObservers()
     app.live = LiveServices(app: app, startIngest: options.startIngest)

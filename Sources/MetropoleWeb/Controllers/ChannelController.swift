@@ -2,8 +2,10 @@ import Vapor
 
 enum ChannelController {
     @Sendable static func show(request: Request) async throws -> Response {
-        let model = try await ChannelPageModel.load(username: request.parameters.get("username") ?? "", on: request)
-        return try await ChannelPageView.render(model, context: PageContext.load(request)).encodeResponse(for: request)
+        try await request.application.guestPages.respond(to: request) { context in
+            let model = try await ChannelPageModel.load(username: request.parameters.get("username") ?? "", on: request)
+            return ChannelPageView.render(model, context: context)
+        }
     }
 }
 

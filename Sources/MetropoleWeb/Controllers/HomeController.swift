@@ -2,7 +2,8 @@ import Vapor
 
 enum HomeController {
     @Sendable static func show(request: Request) async throws -> Response {
-        let model = try await HomePageModel.load(for: request)
-        return try await HomePageView.render(model, context: PageContext.load(request)).encodeResponse(for: request)
+        try await request.application.guestPages.respond(to: request) { context in
+            HomePageView.render(try await HomePageModel.load(for: request), context: context)
+        }
     }
 }

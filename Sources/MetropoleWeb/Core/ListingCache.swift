@@ -31,6 +31,9 @@ final class ListingCache: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// Bumped by every `invalidate()`; caches built on listings compare it.
+    var version: Int { state.withLockedValue { $0.version } }
+
     func invalidate() {
         state.withLockedValue { state in
             state.version += 1
