@@ -3,6 +3,7 @@ import './live-status.js';
 
 if (document.querySelector('[data-player]')) import('./player.js');
 if (document.querySelector('.page-dashboard')) import('./dashboard.js');
+if (document.querySelector('[data-chat]')) import('./chat.js');
 
 // "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');

@@ -49,6 +49,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.lifecycle.use(app.live)
+    FileDescriptorLimit.raiseToHardLimit()
+    app.chat = ChatService(app: app, limits: try ChatRateLimits.load(from: ProcessInfo.processInfo.environment))
+    app.lifecycle.use(app.chat)
 
     try routes(app)
     try await app.autoMigrate()
