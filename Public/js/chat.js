@@ -77,6 +77,7 @@ class ChatPanel {
     switch (frame.type) {
       case 'hello':
         this.greeted = true;
+        this.root.dataset.ready = 'true';
         this.retries = 0;
         this.you = frame.you;
         this.settings = frame.settings;
