@@ -204,7 +204,7 @@ final class Sender: Sendable {
             var finished = false
             func sendOne() {
                 sent += 1
-                write(phase: phase, nanos: clock.now, on: channel)
+                Sender.write(phase: phase, nanos: clock.now, on: channel)
             }
             handler.onEcho = { echoed in
                 guard echoed == phase, !finished else { return }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
 /// Deliveries and send-to-receive latency, kept per event loop (no sharing on the hot path)
 /// and merged when a phase ends.
@@ -87,10 +88,11 @@ final class LoadStats: Sendable {
     func collect() async -> Summary {
         var summary = Summary()
         for loop in loops {
-            let (histogram, deliveries, first, last) = (try? await loop.submit { [shards] in
+            let snapshot: ([Int], Int, UInt64, UInt64)? = try? await loop.submit { [shards] in
                 let shard = shards[ObjectIdentifier(loop)]?.value
-                return (shard?.histogram ?? [], shard?.deliveries ?? 0, shard?.firstAt ?? .max, shard?.lastAt ?? 0)
-            }.get()) ?? ([], 0, .max, 0)
+                return (shard?.histogram ?? [], shard?.deliveries ?? 0, shard?.firstAt ?? UInt64.max, shard?.lastAt ?? 0)
+            }.get()
+            let (histogram, deliveries, first, last) = snapshot ?? ([], 0, UInt64.max, 0)
             for (index, count) in histogram.enumerated() { summary.histogram[index] += count }
             summary.deliveries += deliveries
             summary.firstAt = min(summary.firstAt, first)

@@ -14,7 +14,7 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
 let stats = LoadStats(group: group)
 let clock = MonotonicClock()
 
-func say(_ line: String) { print(line); fflush(stdout) }
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 say("chat load: \(options.sockets) sockets on /\(options.channel) at 127.0.0.1:\(options.port), \(options.threads) threads")
 let baseline = ServerMemory.residentBytes(pid: options.serverPID)

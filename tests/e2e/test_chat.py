@@ -42,6 +42,13 @@ class Chat:
             if frame["type"] == kind:
                 return frame
 
+    def mine(self, timeout=3.0):
+        """The next message this client itself sent."""
+        while True:
+            message = self.next("message", timeout)
+            if message["username"] == self.hello["you"]["username"]:
+                return message
+
     def error(self, text):
         self.send(text)
         return self.next("error")
@@ -141,7 +148,7 @@ def test_settings_are_pushed_live_and_enforced_with_streamer_exemptions(people):
     assert refused["code"] == "slow_mode" and 1 <= refused["retryAfter"] <= 3
     host.send("one")
     host.send("two")
-    assert [host.next("message")["text"], host.next("message")["text"]][-1] == "two"
+    assert [host.mine()["text"], host.mine()["text"]] == ["one", "two"]
     time.sleep(refused["retryAfter"])
     bea.send("third")
     assert bea.next("message")["text"] == "third"
@@ -174,7 +181,7 @@ def test_rate_limit_twenty_per_thirty_seconds_and_hundred_for_the_streamer(peopl
     assert refused["code"] == "rate_limited" and 1 <= refused["retryAfter"] <= 30
     for index in range(30):
         host.send(f"h{index}")
-    assert [host.next("message")["text"] for _ in range(30)][-1] == "h29"
+    assert [host.mine()["text"] for _ in range(30)] == [f"h{index}" for index in range(30)]
 
 
 def test_kick_closes_the_socket_within_a_second_and_refuses_reconnection(people):

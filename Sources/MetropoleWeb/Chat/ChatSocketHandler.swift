@@ -7,7 +7,6 @@ import NIOWebSocket
 /// writes what the shard fans out. Everything here runs on the socket's event loop.
 final class ChatSocketHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = ByteBuffer
 
     /// The outbound queue's bound: a reader this far behind is dropped, never waited for.
     static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 64 * 1024, high: 256 * 1024)
@@ -19,6 +18,8 @@ final class ChatSocketHandler: ChannelInboundHandler {
     let participant: ChatParticipant
     private let room: ChatRoom
     private let service: ChatService
+    /// Writes go through the outlet's context, which is next to the socket.
+    private let outlet: RawFrameOutlet
     private var context: ChannelHandlerContext?
     private var shard: ChatShard?
     private var needsFlush = false
@@ -28,7 +29,8 @@ final class ChatSocketHandler: ChannelInboundHandler {
     private var checkingFollow = false
     private var follows: Bool
 
-    init(participant: ChatParticipant, follows: Bool, room: ChatRoom, service: ChatService) {
+    init(participant: ChatParticipant, follows: Bool, room: ChatRoom, service: ChatService, outlet: RawFrameOutlet) {
+        self.outlet = outlet
         self.participant = participant
         self.follows = follows
         self.room = room
@@ -105,8 +107,10 @@ final class ChatSocketHandler: ChannelInboundHandler {
                 closing = true
                 var payload = frame.unmaskedData
                 let code = payload.readInteger(as: UInt16.self) ?? 1000
-                context.writeAndFlush(wrapOutboundOut(WebSocketFrameBytes.close(code: code == 1005 ? 1000 : code)))
-                    .whenComplete { _ in context.close(promise: nil) }
+                let channel = context.channel
+                let answered = context.eventLoop.makePromise(of: Void.self)
+                outlet.context?.writeAndFlush(NIOAny(WebSocketFrameBytes.close(code: code == 1005 ? 1000 : code)), promise: answered)
+                answered.futureResult.whenComplete { _ in channel.close(promise: nil) }
             }
         default:
             break
@@ -159,16 +163,18 @@ final class ChatSocketHandler: ChannelInboundHandler {
         guard let context, let userID = participant.userID else { return }
         checkingFollow = true
         let ownerID = room.ownerID
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         Follow.query(on: service.database())
             .filter(\.$follower.$id == userID).filter(\.$followed.$id == ownerID)
             .first()
             .hop(to: context.eventLoop)
-            .whenComplete { [self] result in
-                checkingFollow = false
-                if case .success(let found) = result, found != nil { follows = true }
-                guard !inbox.isEmpty else { return }
-                post(inbox.removeFirst())
-                processInbox()
+            .whenComplete { result in
+                let socket = handler.value
+                socket.checkingFollow = false
+                if case .success(let found) = result, found != nil { socket.follows = true }
+                guard !socket.inbox.isEmpty, !socket.closing else { return }
+                socket.post(socket.inbox.removeFirst())
+                socket.processInbox()
             }
     }
 
@@ -192,15 +198,15 @@ final class ChatSocketHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return false
         }
-        context.write(wrapOutboundOut(frame), promise: nil)
+        outlet.context?.write(NIOAny(frame), promise: nil)
         defer { needsFlush = true }
         return !needsFlush
     }
 
     func flushIfNeeded() {
-        guard needsFlush, let context else { return }
+        guard needsFlush else { return }
         needsFlush = false
-        context.flush()
+        outlet.context?.flush()
     }
 
     private func writeRaw(_ bytes: ByteBuffer) {
@@ -241,7 +247,7 @@ final class ChatSocketHandler: ChannelInboundHandler {
         writeRaw(WebSocketFrameBytes.close(code: code))
         closing = true
         needsFlush = false
-        context.flush()
+        outlet.context?.flush()
         let channel = context.channel
         context.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
     }

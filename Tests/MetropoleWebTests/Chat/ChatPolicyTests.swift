@@ -59,9 +59,9 @@ import Testing
     @Test func rateLimitIsTwentyPerThirtySecondsForViewersAndHundredForStreamer() {
         let twenty = pace((0..<20).map { -29 + Double($0) })
         #expect(check(pace: twenty) == .failure(.rateLimited(retryAfter: 1)))
-        #expect(check(pace: pace((0..<19).map { -Double($0) })) == .success("hi"))
+        #expect(check(pace: pace((0..<19).map { -19 + Double($0) })) == .success("hi"))
         #expect(check("hi", streamer, pace: twenty) == .success("hi"))
-        #expect(check("hi", streamer, pace: pace((0..<100).map { -Double($0) * 0.2 })) == .failure(.rateLimited(retryAfter: 11)))
+        #expect(check("hi", streamer, pace: pace((0..<100).map { -19.8 + Double($0) * 0.2 })) == .failure(.rateLimited(retryAfter: 11)))
         // Messages older than the window no longer count.
         #expect(check(pace: pace((0..<20).map { -60 + Double($0) })) == .success("hi"))
     }
