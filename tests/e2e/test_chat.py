@@ -151,7 +151,7 @@ def test_settings_are_pushed_live_and_enforced_with_streamer_exemptions(people):
     assert [host.mine()["text"], host.mine()["text"]] == ["one", "two"]
     time.sleep(refused["retryAfter"])
     bea.send("third")
-    assert bea.next("message")["text"] == "third"
+    assert bea.mine()["text"] == "third"
 
     # Followers-only: Bea does not follow; the streamer is exempt.
     patch_stream(server, host_token, slowModeSeconds=0, followersOnly=True)
@@ -162,7 +162,7 @@ def test_settings_are_pushed_live_and_enforced_with_streamer_exemptions(people):
     status, _ = api(server, "PUT", "/me/following/Host", token=bea_token)
     if status == 204:  # the follow API (another issue) lets her in without reconnecting
         bea.send("now I follow")
-        assert bea.next("message")["text"] == "now I follow"
+        assert bea.mine()["text"] == "now I follow"
 
     # A new connection sees the settings in hello, and the reason it cannot chat.
     late = Chat(server, "Host", sign_up(server, "Late"))
