@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "metropole", targets: ["metropole"]),
+        .executable(name: "metropole-chat-load", targets: ["MetropoleChatLoad"]),
     ],
     // `MySQL` builds the MariaDB Connector/C driver (needs Debian's libmariadb-dev); off by
     // default so a plain `swift build` needs no system library. `swift build --traits MySQL`.
@@ -86,6 +87,17 @@ let package = Package(
         .executableTarget(
             name: "metropole",
             dependencies: ["MetropoleWeb"]
+        ),
+        // Chat load generator for scripts/bench/chat: plain NIO, so it is not the bottleneck.
+        .executableTarget(
+            name: "MetropoleChatLoad",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // libFuzzer entry point over the ingest parsers: build with
         // `swift build --sanitize=fuzzer --sanitize=address --product MetropoleFuzz`.

@@ -55,6 +55,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.streamSettingsObservers = StreamSettingsObservers()
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.lifecycle.use(app.live)
+    FileDescriptorLimit.raiseToHardLimit()
+    app.chat = ChatService(app: app, limits: try ChatRateLimits.load(from: ProcessInfo.processInfo.environment))
+    app.lifecycle.use(app.chat)
+    app.streamSettingsObservers.register { [chat = app.chat] stream in
+        chat.apply(ChatSettings(stream), toChannelOf: stream.$user.id)
+    }
 
     try routes(app)
     do {

@@ -76,6 +76,11 @@ func routes(_ app: Application) throws {
         api.get("me", "stream", "health", use: DashboardController.health)
         api.get("events", use: EventsController.stream)
     }
+    do { // chat and moderation
+        api.get("streams", ":username", "chat", use: ChatAPIController.socket)
+        api.get("streams", ":username", "chatters", use: ChatAPIController.chatters)
+        api.post("me", "kicks", ":username", use: KicksAPIController.create)
+    }
 
     // channel pages last: `/{username}` matches any single segment
     let channel = SiteURL.channel("").routeComponents.pathComponents

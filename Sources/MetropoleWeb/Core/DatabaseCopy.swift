@@ -15,7 +15,7 @@ struct DatabaseCopy {
     /// Every table of the product, parents first. A new model must be added here;
     /// `DatabaseCopyTests` fails when a migrated table is missing.
     static let tables: [any CopyableTable] = [
-        Table<User>(), Table<Stream>(), Table<Follow>(), Table<Block>(), Table<AuthToken>(), Table<Kick>(),
+        Table<User>(), Table<Stream>(), Table<Follow>(), Table<Block>(), Table<AuthToken>(), Table<Kick>(), Table<ChatMessage>(),
     ]
     static let markerTable = "metropole_copy"
     static let chunkSize = 500

@@ -10,5 +10,6 @@ enum Migrations {
         M0005_CreateAuthTokens(),
         M0006_AddIngressToStreams(),
         M0007_CreateKicks(),
+        M0010_CreateChatMessages(),
     ]
 }

@@ -14,7 +14,7 @@ enum ChannelPageView {
                    .text("\(model.followerCount) follower\(model.followerCount == 1 ? "" : "s")")),
                 model.bio.isEmpty ? .p(.class("muted"), .text("No bio yet.")) : .p(.class("bio"), .safe(model.bio))
             )
-        ), pageClass: "page-channel").render()
+        ), rightColumn: ChatPanel.node(channel: model.username, viewer: context.username, isOwner: model.isOwner), pageClass: "page-channel").render()
     }
 
     private static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {

@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import Vapor
+
+/// The chat of every channel on this node: rooms, the fan-out to sockets, persistence, and
+/// moderation hooks. Started and stopped with the application.
+final class ChatService: Sendable {
+    /// An empty room is dropped after this long; its history reloads from the database.
+    static let roomIdleSeconds: TimeInterval = 300
+
+    let fanout = ChatFanout()
+    let archive: ChatArchive
+    let limits: ChatRateLimits
+    let viewers: ViewerCounter
+    let database: @Sendable () -> any Database
+    private let rooms = NIOLockedValueBox([UUID: ChatRoom]())
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+
+    init(app: Application, limits: ChatRateLimits) {
+        let database: @Sendable () -> any Database = { [unowned app] in app.db }
+        self.database = database
+        self.limits = limits
+        viewers = app.live.directory.viewers
+        archive = ChatArchive(database: database, logger: app.logger)
+        app.ejections.register { [fanout] viewerID, ownerID, reason in
+            fanout.eject(viewerID: viewerID, fromChannelOf: ownerID, reason: reason)
+        }
+    }
+
+    /// The channel's room, loaded from the database the first time.
+    func room(for stream: Stream) async throws -> ChatRoom {
+        let ownerID = stream.$user.id
+        if let room = existingRoom(ownerID: ownerID) {
+            room.touch()
+            return room
+        }
+        let history = try await archive.history(forChannelOf: ownerID, limit: ChatRoom.historyLimit)
+        let loaded = ChatRoom(ownerID: ownerID, ownerName: stream.user.username, settings: ChatSettings(stream), history: history)
+        return rooms.withLockedValue { rooms in
+            if let raced = rooms[ownerID] { return raced }
+            rooms[ownerID] = loaded
+            return loaded
+        }
+    }
+
+    func existingRoom(ownerID: UUID) -> ChatRoom? {
+        rooms.withLockedValue { $0[ownerID] }
+    }
+
+    /// Sends an accepted message to everyone on the channel and queues it for the database.
+    func publish(_ record: ChatRecord, in room: ChatRoom) {
+        archive.append(record)
+        fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Message(record))), toChannelOf: room.ownerID)
+    }
+
+    /// New settings from the dashboard: every open chat gets them at once.
+    func apply(_ settings: ChatSettings, toChannelOf ownerID: UUID) {
+        guard let room = existingRoom(ownerID: ownerID), room.apply(settings) else { return }
+        fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Settings(settings))), toChannelOf: ownerID)
+    }
+
+    /// Announces changed viewer figures, forgets idle senders and empty rooms.
+    private func tick() {
+        let all = rooms.withLockedValue { Array($0.values) }
+        var idle: [UUID] = []
+        for room in all {
+            if let frame = room.viewersAnnouncement(count: viewers.count(username: room.ownerName)) {
+                fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(frame)), toChannelOf: room.ownerID)
+            }
+            if room.tidy(limits: limits, idle: Self.roomIdleSeconds) { idle.append(room.ownerID) }
+        }
+        guard !idle.isEmpty else { return }
+        rooms.withLockedValue { rooms in
+            for ownerID in idle where rooms[ownerID]?.peopleCount == 0 { rooms[ownerID] = nil }
+        }
+    }
+}
+
+extension ChatService: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        let writer = Task { [archive] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ChatArchive.flushInterval)
+                await archive.flush()
+            }
+        }
+        let housekeeping = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                self?.tick()
+            }
+        }
+        tasks.withLockedValue { $0 = [writer, housekeeping] }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        fanout.closeAll()
+        let running = tasks.withLockedValue { tasks in defer { tasks = [] }; return tasks }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+        await archive.flush()
+    }
+}
+
+extension Application {
+    private struct ChatServiceKey: StorageKey { typealias Value = ChatService }
+
+    var chat: ChatService {
+        get { storage[ChatServiceKey.self]! }
+        set { storage[ChatServiceKey.self] = newValue }
+    }
+}
