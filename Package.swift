@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "metropole", targets: ["metropole"]),
+        .executable(name: "metropole-video-load", targets: ["MetropoleVideoLoad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -56,6 +57,16 @@ let package = Package(
         .executableTarget(
             name: "MetropoleFuzz",
             dependencies: ["MetropoleRTMP", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
+        // SwiftNIO only, so it stays lean enough not to be the bottleneck.
+        .executableTarget(
+            name: "MetropoleVideoLoad",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "MetropoleMediaTests",
