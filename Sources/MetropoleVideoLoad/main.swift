@@ -13,7 +13,7 @@ import NIOPosix
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
     Output.fail("usage: metropole-video-load viewers --url ws://… --viewers N [--settle S] [--measure S] "
-        + "[--concurrency C] [--latency-viewers K --latency-log FILE] [--threads T]\n"
+        + "[--concurrency C] [--latency-viewers K --latency-log FILE] [--wait-stdin 1] [--threads T]\n"
         + "       metropole-video-load rtmp-proxy --listen PORT --target PORT --arrival-log FILE")
 }
 var options = Options(arguments.dropFirst(2))
@@ -29,10 +29,11 @@ case "viewers":
     let measure = options.double("measure", default: 20)
     let latencyViewers = options.int("latency-viewers", default: 0)
     let latencyLog = options.optionalString("latency-log")
+    let awaitsGoAhead = options.int("wait-stdin", default: 0) != 0
     options.finish()
     try await runViewers(
         group: group, target: target, count: count, concurrency: concurrency, settle: settle, measure: measure,
-        latencyViewers: latencyViewers, latencyLog: latencyLog
+        latencyViewers: latencyViewers, latencyLog: latencyLog, awaitsGoAhead: awaitsGoAhead
     )
 case "rtmp-proxy":
     let listen = options.int("listen")
@@ -53,7 +54,7 @@ try await group.shutdownGracefully()
 
 func runViewers(
     group: any EventLoopGroup, target: ViewerCrowd.Target, count: Int, concurrency: Int, settle: Double, measure: Double,
-    latencyViewers: Int, latencyLog: String?
+    latencyViewers: Int, latencyLog: String?, awaitsGoAhead: Bool
 ) async throws {
     let crowd = ViewerCrowd(group: group, target: target)
     let connectStarted = WallClock.nanoseconds()
@@ -73,6 +74,8 @@ func runViewers(
     let after = await crowd.snapshot(viewers, reset: false)
     let windowEnd = WallClock.nanoseconds()
     Output.event(["event": Output.json("measure-end"), "wallNanoseconds": "\(windowEnd)"])
+    // The script samples the server after the window; closing now would race with it.
+    if awaitsGoAhead { _ = readLine() }
 
     var bytes: [Int] = []
     var messages: [Int] = []

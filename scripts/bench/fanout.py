@@ -23,8 +23,8 @@ def established(port):
 def run_ours(server, count):
     """N WebSocket viewers; returns (meter, bytes delivered, load tool summary)."""
     load = spawn([binary("metropole-video-load"), "viewers", "--url", server.ws_url("fan"), "--viewers", str(count),
-                  "--settle", str(SETTLE), "--measure", str(WINDOW), "--concurrency", "32"],
-                 cpu=LOAD_CPU, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                  "--settle", str(SETTLE), "--measure", str(WINDOW), "--concurrency", "32", "--wait-stdin", "1"],
+                 cpu=LOAD_CPU, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     meter, sent, summary = Meter(server.pids), 0, None
     for line in load.stdout:
         if not line.startswith("{"):
@@ -39,6 +39,8 @@ def run_ours(server, count):
         elif event["event"] == "measure-end":
             meter.stop()
             sent = bytes_sent(server.http_port) - sent
+            load.stdin.write("go\n")
+            load.stdin.close()
         elif event["event"] == "summary":
             summary = event
     load.wait()
