@@ -63,7 +63,11 @@ enum PlaybackController {
                 case .initSegment(let buffer):
                     try await send([buffer], on: socket)
                 case .fragments(let fragments):
-                    try await send(fragments.flatMap { [$0.header, $0.payload] }, on: socket)
+                    // One frame per delivery: WebSocketKit flushes every frame it sends, so the
+                    // zero-copy form (a frame per header and per payload) cost two writev calls
+                    // per fragment per viewer, and the kernel's per-call work dominated fan-out
+                    // CPU (docs/benchmarks.md). Copying ~330 KB/s per viewer is far cheaper.
+                    try await send([fragments.joined()], on: socket)
                 case .end:
                     try await socket.send(#"{"type":"end"}"#)
                     try await socket.close(code: .normalClosure)
