@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "metropole", targets: ["metropole"]),
         .executable(name: "metropole-chat-load", targets: ["MetropoleChatLoad"]),
+        .executable(name: "metropole-video-load", targets: ["MetropoleVideoLoad"]),
     ],
     // `MySQL` builds the MariaDB Connector/C driver (needs Debian's libmariadb-dev); off by
     // default so a plain `swift build` needs no system library. `swift build --traits MySQL`.
@@ -104,6 +105,16 @@ let package = Package(
         .executableTarget(
             name: "MetropoleFuzz",
             dependencies: ["MetropoleRTMP", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
+        // SwiftNIO only, so it stays lean enough not to be the bottleneck.
+        .executableTarget(
+            name: "MetropoleVideoLoad",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "MetropoleMediaTests",

@@ -3,13 +3,14 @@ import NIOCore
 /// One `moof` + `mdat` holding a single frame: a CMAF chunk. Built once per frame and shared by
 /// every WebSocket viewer and by the LL-HLS part and segment that contain it.
 ///
-/// The box headers and the frame's bytes stay separate so a writer can send both without
-/// copying the payload; `header` already includes the `mdat` size and type, so `header`
-/// followed by `payload` is the complete chunk.
+/// The chunk is built in one buffer (`bytes`): writers send it as one write, and it is shared,
+/// never copied, by every viewer. `header` and `payload` are views into it.
 public struct Fragment: Sendable {
-    /// `moof` and the 8-byte `mdat` header.
+    /// The complete chunk: `moof`, the 8-byte `mdat` header, then the frame's bytes.
+    public var bytes: ByteBuffer
+    /// `moof` and the `mdat` header.
     public var header: ByteBuffer
-    /// The frame's bytes: a slice of what the publisher sent, never copied.
+    /// The frame's bytes.
     public var payload: ByteBuffer
     public var kind: TrackKind
     /// Decode time in milliseconds on the publisher's timeline.
@@ -21,19 +22,23 @@ public struct Fragment: Sendable {
     /// The `mfhd` sequence number.
     public var sequenceNumber: UInt32
 
-    /// Bytes on the wire.
-    public var byteCount: Int { header.readableBytes + payload.readableBytes }
-
-    /// The whole chunk in one buffer, for consumers that cannot write two.
-    public func joined(allocator: ByteBufferAllocator = .init()) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: byteCount)
-        write(into: &buffer)
-        return buffer
+    init(bytes: ByteBuffer, headerLength: Int, kind: TrackKind, dts: Int64, duration: Double, isKeyframe: Bool,
+         sequenceNumber: UInt32) {
+        self.bytes = bytes
+        self.header = bytes.getSlice(at: bytes.readerIndex, length: headerLength) ?? ByteBuffer()
+        self.payload = bytes.getSlice(at: bytes.readerIndex + headerLength, length: bytes.readableBytes - headerLength) ?? ByteBuffer()
+        self.kind = kind
+        self.dts = dts
+        self.duration = duration
+        self.isKeyframe = isKeyframe
+        self.sequenceNumber = sequenceNumber
     }
 
+    /// Bytes on the wire.
+    public var byteCount: Int { bytes.readableBytes }
+
     public func write(into buffer: inout ByteBuffer) {
-        buffer.writeImmutableBuffer(header)
-        buffer.writeImmutableBuffer(payload)
+        buffer.writeImmutableBuffer(bytes)
     }
 }
 

@@ -34,7 +34,10 @@ public struct FragmentWriter: Sendable {
         let sequenceNumber = nextSequenceNumber
         nextSequenceNumber &+= 1
 
-        var header = allocator.buffer(capacity: Self.headerSize)
+        // Header and payload in one buffer: one copy of the frame here, at ingest, so every
+        // viewer gets the chunk as a single write, and the chunk no longer pins the (much
+        // larger) network read buffer the publisher's bytes arrived in.
+        var header = allocator.buffer(capacity: Self.headerSize + frame.payload.readableBytes)
         let sampleFlags: UInt32 = switch (track.kind, frame.isKeyframe) {
         case (.audio, _), (.video, true): 0x0200_0000 // depends on no other sample
         case (.video, false): 0x0101_0000 // depends on others; not a sync sample
@@ -62,10 +65,13 @@ public struct FragmentWriter: Sendable {
         }
         header.writeInteger(UInt32(clamping: 8 + frame.payload.readableBytes))
         header.writeFourCC("mdat")
+        let headerLength = header.readableBytes
+        header.writeImmutableBuffer(frame.payload)
+        let chunk = header
 
         return Fragment(
-            header: header,
-            payload: frame.payload,
+            bytes: chunk,
+            headerLength: headerLength,
             kind: track.kind,
             dts: frame.dts,
             duration: Double(duration) * 1000 / Double(track.timescale),

@@ -63,7 +63,9 @@ enum PlaybackController {
                 case .initSegment(let buffer):
                     try await send([buffer], on: socket)
                 case .fragments(let fragments):
-                    try await send(fragments.flatMap { [$0.header, $0.payload] }, on: socket)
+                    // Each fragment is one shared buffer: a viewer keeping up gets one frame and
+                    // one writev per fragment (WebSocketKit flushes every frame), with no copy.
+                    try await send(fragments.map(\.bytes), on: socket)
                 case .end:
                     try await socket.send(#"{"type":"end"}"#)
                     try await socket.close(code: .normalClosure)

@@ -20,7 +20,7 @@ import Testing
     }
 
     static func parse(_ fragment: Fragment) throws -> Parsed {
-        let whole = fragment.joined()
+        let whole = fragment.bytes
         let boxes = Box.parse(whole)
         #expect(boxes.map(\.type) == ["moof", "mdat"])
         let moof = try #require(boxes.first("moof"))

@@ -1,0 +1,84 @@
+"""Ingest benchmark: see scripts/bench/ingest."""
+import os
+import time
+
+from benchlib import (Meter, Metropole, NginxRTMP, clip, log, machine, median, publish, stop_all, table,
+                      wait_until)
+
+PUBLISHERS = [int(n) for n in os.environ.get("BENCH_PUBLISHERS", "10 50").split()]
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "5"))
+WINDOW = float(os.environ.get("BENCH_WINDOW", "30"))
+
+
+def run_ours(server, count):
+    names = [f"bench{i:03d}" for i in range(count)]
+    publishers = [publish(server.channel(name)) for name in names]
+    try:
+        wait_until(lambda: all(server.is_live(n) for n in names), 30, 0.5, f"{count} streams live on ours")
+        time.sleep(WARMUP)
+        meter = Meter(server.pids).start()
+        time.sleep(WINDOW)
+        meter.stop()
+        alive = sum(p.poll() is None for p in publishers)
+        live = sum(server.is_live(n) for n in names)
+        return meter, f"{live}/{count} live, {alive} publishers running"
+    finally:
+        stop_all(publishers)
+        wait_until(lambda: not any(server.is_live(n) for n in names), 20, 0.5, "streams offline")
+
+
+def run_nginx(nginx, count):
+    keys = [f"bench{i:03d}" for i in range(count)]
+    publishers = [publish(nginx.url(key)) for key in keys]
+    try:
+        def playlists():
+            return sum(os.path.exists(os.path.join(nginx.hls_dir, k + ".m3u8")) for k in keys)
+        wait_until(lambda: playlists() == count, 30, 0.5, f"{count} HLS playlists from nginx")
+        time.sleep(WARMUP)
+        meter = Meter(nginx.pids).start()
+        time.sleep(WINDOW)
+        meter.stop()
+        fresh = sum(time.time() - os.path.getmtime(os.path.join(nginx.hls_dir, k + ".m3u8")) < 5 for k in keys)
+        return meter, f"{fresh}/{count} playlists fresh"
+    finally:
+        stop_all(publishers)
+        time.sleep(1)
+
+
+def main():
+    clip()
+    log(f"machine: {machine()}; servers on CPU 0, publishers on CPU 1; {REPS} reps x {WINDOW:.0f} s")
+    ours = Metropole()
+    nginx = NginxRTMP(hls=True)
+    for count in PUBLISHERS:  # accounts first: password hashing must not fall in a window
+        for i in range(count):
+            ours.channel(f"bench{i:03d}")
+    rows = []
+    for count in PUBLISHERS:
+        results = {"ours": [], "nginx": []}
+        for rep in range(REPS):
+            order = [("ours", run_ours, ours), ("nginx", run_nginx, nginx)]
+            if rep % 2:
+                order.reverse()
+            for name, run, server in order:
+                meter, check = run(server, count)
+                ms_per_stream_second = meter.cpu * 1000 / (count * meter.seconds)
+                results[name].append((ms_per_stream_second, meter.rss))
+                log(f"{count} publishers, rep {rep + 1}, {name}: {ms_per_stream_second:.2f} ms CPU per "
+                    f"stream-second, RSS {meter.rss:.1f} MiB ({check})")
+        per_rep = [o[0] / n[0] for o, n in zip(results["ours"], results["nginx"])]
+        ours_ms = median([r[0] for r in results["ours"]])
+        nginx_ms = median([r[0] for r in results["nginx"]])
+        rows.append([count, f"{ours_ms:.2f}", f"{nginx_ms:.2f}", f"{ours_ms / nginx_ms:.2f}x",
+                     " ".join(f"{r:.2f}" for r in per_rep),
+                     f"{median([r[1] for r in results['ours']]):.1f}", f"{median([r[1] for r in results['nginx']]):.1f}",
+                     "yes" if ours_ms / nginx_ms <= 0.7 else "NO"])
+    print(f"\nIngest cost, medians of {REPS} runs, {WINDOW:.0f} s windows ({time.strftime('%Y-%m-%d')}, {machine()})")
+    print("CPU = milliseconds of server CPU per stream-second; RSS at the end of the window\n")
+    table(["publishers", "ours ms/s", "nginx ms/s", "ratio", "per-run ratios", "ours RSS MiB", "nginx RSS MiB",
+           "goal <=0.7x"], rows)
+
+
+if __name__ == "__main__":
+    main()
