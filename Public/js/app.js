@@ -5,11 +5,8 @@ import './social.js';
 
 if (document.querySelector('[data-player]')) import('./player.js');
 if (document.querySelector('.page-dashboard')) import('./dashboard.js');
-<<<<<<< HEAD
 if (document.querySelector('[data-thumbnail-form], [data-avatar-form]')) import('./uploads.js');
-=======
 if (document.querySelector('[data-chat]')) import('./chat.js');
->>>>>>> chat
 
 // "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');
