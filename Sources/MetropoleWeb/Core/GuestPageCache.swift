@@ -13,13 +13,39 @@ final class GuestPageCache: Sendable {
     static let tokenPlaceholder = "CSRF_TOKEN_PLACEHOLDER_0000000000000000000"
 
     private struct Entry {
-        var html: String
-        var status: HTTPResponseStatus
+        /// The page split at each token placeholder, so a response is assembled by copying
+        /// bytes, not by searching and rebuilding a string.
+        var pieces: [ByteBuffer]
+        var byteCount: Int
         var version: Int
         var storedAt: Date
+
+        init(html: String, version: Int, storedAt: Date) {
+            pieces = html.components(separatedBy: GuestPageCache.tokenPlaceholder).map { ByteBuffer(string: $0) }
+            byteCount = pieces.reduce(0) { $0 + $1.readableBytes }
+            self.version = version
+            self.storedAt = storedAt
+        }
+
+        func body(token: String) -> ByteBuffer {
+            var body = ByteBuffer()
+            body.reserveCapacity(byteCount + token.utf8.count * (pieces.count - 1))
+            for (index, piece) in pieces.enumerated() {
+                if index > 0 { body.writeString(token) }
+                body.writeImmutableBuffer(piece)
+            }
+            return body
+        }
     }
 
-    private let entries = NIOLockedValueBox([String: Entry]())
+    private struct Slot {
+        var entry: Entry?
+        /// One request re-renders an outdated page while the others keep serving it, so an
+        /// expiry under load costs one rendering, not one per waiting request.
+        var isRefreshing = false
+    }
+
+    private let slots = NIOLockedValueBox([String: Slot]())
     private let listings: ListingCache
 
     init(listings: ListingCache) {
@@ -34,26 +60,36 @@ final class GuestPageCache: Sendable {
         }
         let key = (request.url.string) + "|" + LayoutPreferences(request: request).cookieValue
         let now = Date(), version = listings.version
-        let cached = entries.withLockedValue { entries in
-            entries[key].flatMap { $0.version == version && now.timeIntervalSince($0.storedAt) < Self.lifetime ? $0 : nil }
+        let served: Entry? = slots.withLockedValue { slots in
+            var slot = slots[key] ?? Slot()
+            defer { slots[key] = slot }
+            guard let entry = slot.entry else { return nil }
+            if entry.version == version && now.timeIntervalSince(entry.storedAt) < Self.lifetime { return entry }
+            if slot.isRefreshing { return entry }
+            slot.isRefreshing = true
+            return nil
         }
-        let html: String
-        if let cached {
-            html = cached.html
+        let entry: Entry
+        if let served {
+            entry = served
         } else {
-            var context = try await PageContext.load(request, searchTerm: searchTerm)
-            context.csrfToken = Self.tokenPlaceholder
-            html = try await render(context).render()
-            entries.withLockedValue { entries in
-                if entries.count > 2_000 { entries.removeAll(keepingCapacity: true) }
-                entries[key] = Entry(html: html, status: .ok, version: version, storedAt: now)
+            do {
+                var context = try await PageContext.load(request, searchTerm: searchTerm)
+                context.csrfToken = Self.tokenPlaceholder
+                entry = Entry(html: try await render(context).render(), version: version, storedAt: now)
+            } catch {
+                slots.withLockedValue { $0[key]?.isRefreshing = false }
+                throw error
+            }
+            slots.withLockedValue { slots in
+                if slots.count > 2_000 { slots.removeAll(keepingCapacity: true) }
+                slots[key] = Slot(entry: entry, isRefreshing: false)
             }
         }
         var headers = HTTPHeaders()
         headers.contentType = .html
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers,
-                        body: .init(string: html.replacingOccurrences(of: Self.tokenPlaceholder, with: request.csrfToken)))
+        return Response(status: .ok, headers: headers, body: .init(buffer: entry.body(token: request.csrfToken)))
     }
 }
 
