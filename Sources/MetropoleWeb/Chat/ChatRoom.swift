@@ -108,6 +108,9 @@ final class ChatRoom: Sendable {
 
     var peopleCount: Int { state.withLockedValue { $0.people.count } }
 
+    /// The figures most recently announced to the room (nil before the first tick).
+    var lastViewers: ChatFrame.Viewers? { state.withLockedValue { $0.lastAnnounced } }
+
     /// The `viewers` frame to send when the figures changed since the last one, else nil.
     func viewersAnnouncement(count: Int) -> ChatFrame.Viewers? {
         state.withLockedValue { state in

@@ -49,7 +49,8 @@ final class ChatSocketHandler: ChannelInboundHandler {
         self.shard = shard
         service.viewers.socketOpened(username: room.ownerName, viewer: participant.viewerKey)
         send(ChatFrame.Hello(you: you(settings), settings: settings, history: history.map(ChatFrame.Message.init)))
-        send(ChatFrame.Viewers(count: service.viewers.count(username: room.ownerName), chatters: room.peopleCount))
+        // The room's last announced figures: counting afresh is O(viewers) per join.
+        if let viewers = room.lastViewers { send(viewers) }
         flushIfNeeded()
     }
 

@@ -69,12 +69,14 @@ final class ViewerCounter: Sendable {
         if let changed { onChange?(username, changed) }
     }
 
+    /// Socket viewers plus recent HLS readers who hold no socket. O(HLS readers), not O(all):
+    /// it runs on every join and leave, and a big channel has thousands of sockets.
     private static func distinct(in channel: Channel?, now: Date) -> Int {
         guard let channel else { return 0 }
-        var people = Set(channel.sockets.keys)
-        for (viewer, seen) in channel.hls where now.timeIntervalSince(seen) < hlsWindow {
-            people.insert(viewer)
+        var count = channel.sockets.count
+        for (viewer, seen) in channel.hls where channel.sockets[viewer] == nil && now.timeIntervalSince(seen) < hlsWindow {
+            count += 1
         }
-        return people.count
+        return count
     }
 }
