@@ -64,6 +64,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     try routes(app)
     do {
+        try await enableWriteAheadLog(app, location: configuration.database)
         try await app.autoMigrate()
     } catch {
         // Usually an unreachable server or wrong credentials: one line naming the variable.

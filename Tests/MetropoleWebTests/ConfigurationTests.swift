@@ -1,4 +1,6 @@
 import Foundation
+import SQLKit
+import VaporTesting
 import Testing
 @testable import MetropoleWeb
 
@@ -65,5 +67,19 @@ import Testing
         #expect(!TokenSecret.constantTimeEquals("abc", "abd"))
         #expect(!TokenSecret.constantTimeEquals("abc", "abcd"))
         #expect(TokenSecret.generate().count == 43)
+    }
+}
+
+@Suite struct SQLiteSetupTests {
+    @Test func defaultDatabaseUsesWALAndForeignKeys() async throws {
+        guard ProcessInfo.processInfo.environment["METROPOLE_TEST_DATABASE_URL"] == nil else { return }
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "healthz") { #expect($0.status == .ok) }
+            let sql = try #require(app.db as? any SQLDatabase)
+            let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            #expect(mode == "wal")
+            let keys = try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
+            #expect(keys == 1)
+        }
     }
 }

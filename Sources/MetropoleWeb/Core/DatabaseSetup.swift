@@ -12,10 +12,6 @@ import Vapor
 func configureDatabase(_ app: Application, location: DatabaseLocation) throws {
     let (factory, id) = try databaseFactory(for: location)
     app.databases.use(factory, as: id)
-    if case .sqlite = location {
-        // WAL lets readers and the writer work at once; the setting persists in the file.
-        app.lifecycle.use(SQLiteJournalMode())
-    }
 }
 
 /// The Fluent configuration for `location`, or one line naming DATABASE_URL and what to do.
@@ -47,12 +43,11 @@ func databaseFactory(for location: DatabaseLocation) throws(AppConfiguration.Err
     }
 }
 
-/// Switches a SQLite database to write-ahead logging before the server starts.
-struct SQLiteJournalMode: LifecycleHandler {
-    func willBootAsync(_ app: Application) async throws {
-        guard let sql = app.db as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
-    }
+/// Switches a SQLite database to write-ahead logging, so readers and the writer work at once.
+/// The mode persists in the file; setting it again is harmless.
+func enableWriteAheadLog(_ app: Application, location: DatabaseLocation) async throws {
+    guard case .sqlite = location, let sql = app.db as? any SQLDatabase else { return }
+    try await sql.raw("PRAGMA journal_mode=WAL").run()
 }
 
 extension URL {
