@@ -29,7 +29,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     let cost = options.passwordCost ?? configuration.bcryptCost
     app.passwords.use(.bcrypt(cost: cost))
-    app.dummyPasswordHash = try Bcrypt.hash(TokenSecret.generate(), cost: cost)
+    // A hash nobody knows the password of, at the cost real hashes have. The production cost's
+    // is precomputed: hashing at cost 12 here would add a quarter second to every start.
+    app.dummyPasswordHash = cost == 12 ? Accounts.unknownPasswordHash : try Bcrypt.hash(TokenSecret.generate(), cost: cost)
     app.loginThrottle = LoginThrottle(limits: options.loginLimits)
 
     let publicDirectory = options.publicDirectory ?? AssetCatalog.locatePublicDirectory(workingDirectory: app.directory.workingDirectory)

@@ -31,6 +31,9 @@ enum Accounts {
         return user
     }
 
+    /// Bcrypt (cost 12) of 64 random hex digits that were thrown away: no password matches it.
+    static let unknownPasswordHash = "$2b$12$rnC5cQe3zcAbqfgBaWmDM./.hzk0wlo2xWLXkJdIJWemV3KKvOgMi"
+
     static let usernameTaken = APIError.conflict("That username is taken.", code: "username_taken")
     static let wrongCredentials = APIError(status: .unauthorized, code: "invalid_credentials", message: "Wrong username or password.")
 
