@@ -22,6 +22,7 @@ public enum CommandLineHelp {
       DATABASE_URL          sqlite:///path (default: a file in the data dir), mysql://…, postgres://…
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
       METROPOLE_BCRYPT_COST Password hashing work factor, 4–31 (default 12)
+      METROPOLE_CHAT_RATE_LIMIT  Chat messages per 30 s, viewer/streamer (default 20/100)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.
