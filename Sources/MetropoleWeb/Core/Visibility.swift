@@ -4,13 +4,6 @@ import Foundation
 /// Blocking, as every listing and channel look-up must respect it: a user blocked by a
 /// streamer never sees that streamer's channel anywhere.
 enum Visibility {
-    /// Ids of users who block `viewer` (empty for guests).
-    static func ownersBlocking(_ viewer: User?, on database: any Database) async throws -> Set<UUID> {
-        guard let viewerID = viewer?.id else { return [] }
-        let blocks = try await Block.query(on: database).filter(\.$blocked.$id == viewerID).all()
-        return Set(blocks.map { $0.$blocker.id })
-    }
-
     static func isBlocked(_ viewer: User?, by ownerID: UUID, on database: any Database) async throws -> Bool {
         guard let viewerID = viewer?.id else { return false }
         return try await Block.query(on: database)

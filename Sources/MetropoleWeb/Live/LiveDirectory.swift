@@ -52,8 +52,6 @@ final class LiveDirectory: LiveEventSink, Sendable {
         state.withLockedValue { $0.byStream[streamID] }
     }
 
-    var liveCount: Int { state.withLockedValue { $0.byStream.count } }
-
     /// After a crash the database may still say "live" for streams nobody publishes.
     func resetLiveFlags() async throws {
         try await Stream.query(on: database()).filter(\.$isLive == true).set(\.$isLive, to: false).update()

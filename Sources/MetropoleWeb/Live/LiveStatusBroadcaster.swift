@@ -50,6 +50,4 @@ final class LiveStatusBroadcaster: Sendable {
             continuation.yield(frame)
         }
     }
-
-    var listenerCount: Int { listeners.withLockedValue { $0.count } }
 }

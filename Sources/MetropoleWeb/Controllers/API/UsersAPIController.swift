@@ -20,7 +20,7 @@ enum UsersAPIController {
         if try await Visibility.isBlocked(request.currentUser, by: userID, on: request.db) {
             throw APIError.notFound("No user by that name.")
         }
-        async let followers = Follow.query(on: request.db).filter(\.$followed.$id == userID).count()
+        async let followers = SocialGraph.followerCount(of: userID, on: request.db)
         async let stream = Stream.query(on: request.db).filter(\.$user.$id == userID).first()
         return try await PublicUserDTO(
             username: user.username, bio: user.bio, followerCount: followers, isLive: stream?.isLive ?? false

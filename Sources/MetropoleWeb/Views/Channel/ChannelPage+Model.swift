@@ -21,7 +21,7 @@ struct ChannelPageModel: Sendable {
         let stream = try await StreamListing.visibleStream(named: username, for: request)
         let user = stream.user
         let userID = try user.requireID()
-        let followers = try await Follow.query(on: request.db).filter(\.$followed.$id == userID).count()
+        let followers = try await SocialGraph.followerCount(of: userID, on: request.db)
         let name = user.username
         return ChannelPageModel(
             username: name, title: stream.title, bio: user.bio, isLive: stream.isLive,

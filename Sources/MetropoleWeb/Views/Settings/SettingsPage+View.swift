@@ -43,8 +43,6 @@ enum SettingsController {
         var bio: String
     }
 
-    private static func requireSignedIn(_ request: Request) -> User? { request.currentUser }
-
     @Sendable static func show(request: Request) async throws -> Response {
         guard let user = request.currentUser else {
             return request.redirect(to: SiteURL.signIn.path + "?returnTo=" + SiteURL.settings.path)
