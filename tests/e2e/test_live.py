@@ -248,3 +248,31 @@ def test_channel_page_goes_live_without_reload(channel, browser):
     finally:
         publisher.terminate()
         publisher.wait()
+
+
+def test_kick_closes_the_player_at_once_and_refuses_it_again(channel):
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    server, username, token, url = channel
+    assert api(server, "POST", "/users", {"username": "Rowdy", "password": "password123"})[0] == 201
+    rowdy = api(server, "POST", "/sessions", {"username": "rowdy", "password": "password123"})[1]["token"]
+    publisher = publish(url)
+    try:
+        assert wait_until(lambda: is_live(server), timeout=5)
+        player = f"ws://127.0.0.1:{server.http_port}/live/{username}/ws"
+        with connect(player, additional_headers={"Authorization": f"Bearer {rowdy}"}, max_size=None) as socket:
+            socket.recv(timeout=5)
+            assert api(server, "POST", "/me/kicks/Rowdy", {"seconds": 60}, token=token)[0] == 204
+            kicked = time.monotonic()
+            with pytest.raises(ConnectionClosed) as closed:
+                while time.monotonic() - kicked < 3:
+                    socket.recv(timeout=2)
+            assert time.monotonic() - kicked < 1.0
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4003
+        with pytest.raises(InvalidStatus) as refused:
+            connect(player, additional_headers={"Authorization": f"Bearer {rowdy}"})
+        assert refused.value.response.status_code == 403
+        status, _ = get_json(f"{server.url}/live/{username}/index.m3u8", rowdy)
+        assert status == 403
+    finally:
+        publisher.terminate()
+        publisher.wait()

@@ -40,61 +40,12 @@ enum PlaybackController {
                            headers: ["Upgrade": "websocket"])
         }
         let entry = try await watchable(request)
-        let viewer = viewerID(request, fallback: "c:" + UUID().uuidString)
-        return request.webSocket(maxFrameSize: .init(integerLiteral: 1 << 14)) { request, socket in
-            await stream(entry, to: socket, viewer: viewer, request: request)
-        }
-    }
-
-    private static func stream(_ entry: LiveDirectory.Entry, to socket: WebSocket, viewer: String, request: Request) async {
-        let live = request.application.live
-        let subscription = entry.hub.subscribe()
-        live.directory.viewers.socketOpened(username: entry.username, viewer: viewer)
-        socket.onClose.whenComplete { _ in subscription.close() }
-        let userID = request.currentUser?.id
-        if let userID { live.players.add(socket, viewerID: userID, ownerID: entry.ownerID) }
-        defer {
-            live.directory.viewers.socketClosed(username: entry.username, viewer: viewer)
-            if let userID { live.players.remove(socket, viewerID: userID, ownerID: entry.ownerID) }
-        }
-        do {
-            for await delivery in subscription {
-                switch delivery {
-                case .initSegment(let buffer):
-                    try await send([buffer], on: socket)
-                case .fragments(let fragments):
-                    // Each fragment is one shared buffer: a viewer keeping up gets one frame and
-                    // one writev per fragment (WebSocketKit flushes every frame), with no copy.
-                    try await send(fragments.map(\.bytes), on: socket)
-                case .end:
-                    try await socket.send(#"{"type":"end"}"#)
-                    try await socket.close(code: .normalClosure)
-                    return
-                case .dropped:
-                    try await socket.close(code: .policyViolation)
-                    return
-                case .restart:
-                    try await socket.close(code: .goingAway)
-                    return
-                }
-            }
-        } catch {
-            request.logger.debug("player socket ended: \(error)")
-        }
-        try? await socket.close(code: .goingAway)
-    }
-
-    /// Sends the buffers as one binary message without copying them: the first buffer opens
-    /// the message and the rest follow as continuation frames. Waits until the last is written,
-    /// so a slow reader lets the hub's queue, not memory here, absorb the lag.
-    private static func send(_ parts: [ByteBuffer], on socket: WebSocket) async throws {
-        guard !parts.isEmpty else { return }
-        let promise = socket.eventLoop.makePromise(of: Void.self)
-        for (index, part) in parts.enumerated() {
-            let isLast = index == parts.count - 1
-            socket.send(part, opcode: index == 0 ? .binary : .continuation, fin: isLast, promise: isLast ? promise : nil)
-        }
-        try await promise.futureResult.get()
+        let response = Response(status: .switchingProtocols)
+        response.upgrader = PlayerUpgrader(
+            entry: entry, viewer: viewerID(request, fallback: "c:" + UUID().uuidString),
+            userID: request.currentUser?.id, live: request.application.live
+        )
+        return response
     }
 
     // MARK: LL-HLS
