@@ -36,6 +36,7 @@ struct PlayerUpgrader: Upgrader {
 /// closes, and leaves the hub, the viewer count and the ejection registry when the socket ends.
 final class PlayerSocketHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = WebSocketFrame
+    static let writeTimeout: TimeAmount = .seconds(10)
 
     private let entry: LiveDirectory.Entry
     private let viewer: String
@@ -69,6 +70,10 @@ final class PlayerSocketHandler: ChannelInboundHandler, @unchecked Sendable {
                     guard let self else { return loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
                     return self.write(delivery, on: loop)
                 }
+                // A reader that stops reading altogether would hold this write forever; the hub
+                // has long dropped it by then, so the socket goes too.
+                let watchdog = loop.scheduleTask(in: Self.writeTimeout) { self?.close(code: 1008) }
+                defer { watchdog.cancel() }
                 do { try await written.get() } catch { break }
             }
         }
