@@ -27,7 +27,8 @@ public final class RTMPServer: Sendable {
         public var applications: Set<String>
         /// How long a publisher's media may wait in the kernel so it is read in batches
         /// (SO_RCVLOWAT sized to the measured bitrate). Wake-ups dominate ingest CPU: 100 ms
-        /// cuts it about threefold for a 2.6 Mbps stream. `.zero` reads every segment at once.
+        /// cut it about threefold for a 2.6 Mbps stream but added ~40 ms median latency; 40 ms
+        /// keeps most of the saving (docs/benchmarks.md). `.zero` reads every segment at once.
         public var receiveBatchingDelay: TimeAmount
 
         public init(
@@ -38,7 +39,7 @@ public final class RTMPServer: Sendable {
             idleTimeout: TimeAmount = .seconds(10),
             maxMessageSize: Int = 8 << 20,
             applications: Set<String> = ["live"],
-            receiveBatchingDelay: TimeAmount = .milliseconds(100)
+            receiveBatchingDelay: TimeAmount = .milliseconds(40)
         ) {
             self.host = host
             self.port = port
