@@ -1,8 +1,20 @@
 // Live status and viewer counts pushed by the server (Server-Sent Events), applied to every
 // element on the page that names a channel: LIVE badges, viewer counts, uptime.
-const source = new EventSource('/api/v1/events');
+// The stream is opened per page and closed when the page is left: a browser keeps at most six
+// connections per host, and streams left open by earlier pages (kept in the back/forward
+// cache) would otherwise hold them until the server's next heartbeat.
+let source = null;
 
-source.onmessage = (event) => {
+function connect() {
+  source = new EventSource('/api/v1/events');
+  source.onmessage = onEvent;
+}
+
+window.addEventListener('pagehide', () => { source?.close(); source = null; });
+window.addEventListener('pageshow', (event) => { if (event.persisted || !source) connect(); });
+connect();
+
+function onEvent(event) {
   let data;
   try { data = JSON.parse(event.data); } catch { return; }
   if (data.type === 'live') {
@@ -20,7 +32,7 @@ source.onmessage = (event) => {
     }
     document.dispatchEvent(new CustomEvent('metropole:viewers', { detail: data }));
   }
-};
+}
 
 // Uptime counters.
 function formatUptime(seconds) {
