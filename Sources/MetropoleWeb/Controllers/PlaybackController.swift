@@ -1,7 +1,4 @@
 import Foundation
-import MetropoleMedia
-import NIOCore
-import NIOWebSocket
 import Vapor
 
 /// Live playback: the WebSocket fMP4 feed and LL-HLS, both from the channel's `LiveHub`.

@@ -64,6 +64,11 @@ enum SocialGraph {
             .filter(\.$follower.$id == followerID).filter(\.$followed.$id == followedID).first() != nil
     }
 
+    /// Ids of the channels `userID` follows.
+    static func followedIDs(of userID: UUID, on database: any Database) async throws -> [UUID] {
+        try await Follow.query(on: database).filter(\.$follower.$id == userID).all().map { $0.$followed.id }
+    }
+
     static func followerCount(of userID: UUID, on database: any Database) async throws -> Int {
         try await Follow.query(on: database).filter(\.$followed.$id == userID).count()
     }

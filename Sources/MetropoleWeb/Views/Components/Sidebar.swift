@@ -26,7 +26,7 @@ struct SidebarModel: Sendable {
         var following: [ChannelRow] = []
         var excluded: [UUID] = []
         if let viewer, let viewerID = viewer.id {
-            let followedIDs = try await Follow.query(on: request.db).filter(\.$follower.$id == viewerID).all().map { $0.$followed.id }
+            let followedIDs = try await SocialGraph.followedIDs(of: viewerID, on: request.db)
             following = try await request.application.listings.channels(
                 for: viewerID, filter: .init(only: followedIDs, limit: 20), on: request.db)
             excluded = followedIDs + [viewerID]

@@ -19,7 +19,7 @@ struct HomePageModel: Sendable {
         let viewer = request.currentUser
         var following: [ChannelRow] = []
         if let viewerID = viewer?.id {
-            let followedIDs = try await Follow.query(on: request.db).filter(\.$follower.$id == viewerID).all().map { $0.$followed.id }
+            let followedIDs = try await SocialGraph.followedIDs(of: viewerID, on: request.db)
             following = try await request.application.listings.channels(for: viewerID, filter: .init(only: followedIDs, limit: 24), on: request.db)
         }
         let recommended = try await request.application.listings.channels(
