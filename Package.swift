@@ -87,7 +87,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "metropole",
-            dependencies: ["MetropoleWeb"]
+            dependencies: [
+                "MetropoleWeb",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Chat load generator for scripts/bench/chat: plain NIO, so it is not the bottleneck.
         .executableTarget(

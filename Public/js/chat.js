@@ -1,6 +1,7 @@
 // The chat column: one WebSocket per channel (CONTRACT.md, "Chat WebSocket"). The server
 // enforces every rule; this module only shows state and says why a message was refused.
 // Text is only ever set with textContent: a message is never HTML.
+import { csrfToken } from './api.js';
 import { viewerId } from './viewer-id.js';
 
 const MAX_LENGTH = 500;
@@ -8,8 +9,6 @@ const NEAR_BOTTOM = 48;          // px: closer than this to the end counts as "f
 const MAX_LINES = 300;           // older lines are dropped from the page
 const COMMUNITY_REFRESH = 3000;  // ms between presence refreshes while the tab is open
 const COLOR = /^#[0-9a-f]{6}$/i;
-
-const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 
 class ChatPanel {
   constructor(root) {

@@ -4,43 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// Opens chat WebSockets: an HTTP/1.1 upgrade request, then a frame handler.
+/// Opens the sender's chat WebSocket on NIO: an HTTP/1.1 upgrade request, then a frame handler.
 enum ChatConnector {
-    struct Opened {
-        var connected = 0
-        var failed = 0
-    }
-
-    /// Opens `count` guest readers, at most `concurrency` handshakes at a time; returns once each
-    /// has either received `hello` or failed.
-    static func open(count: Int, options: LoadOptions, group: MultiThreadedEventLoopGroup, stats: LoadStats,
-                     concurrency: Int) async throws -> Opened {
-        var opened = Opened()
-        try await withThrowingTaskGroup(of: Bool.self) { tasks in
-            var started = 0
-            func startOne() {
-                started += 1
-                tasks.addTask {
-                    let greeted = group.next().makePromise(of: Void.self)
-                    do {
-                        _ = try await connect(options: options, group: group, token: nil) { ReaderHandler(stats: stats, greeted: greeted) }
-                        try await greeted.futureResult.get()
-                        return true
-                    } catch {
-                        greeted.fail(error)
-                        return false
-                    }
-                }
-            }
-            while started < min(concurrency, count) { startOne() }
-            for try await success in tasks {
-                if success { opened.connected += 1 } else { opened.failed += 1 }
-                if started < count { startOne() }
-            }
-        }
-        return opened
-    }
-
     static func openSender(options: LoadOptions, group: MultiThreadedEventLoopGroup, stats: LoadStats) async throws -> Sender {
         let greeted = group.next().makePromise(of: Void.self)
         let channel = try await connect(options: options, group: group, token: options.token) {
@@ -228,24 +193,26 @@ enum BenchText {
 
     /// (phase, sent-at nanos) from a message frame's JSON, or nil for any other frame.
     static func parse(_ payload: ByteBuffer) -> (Int, UInt64)? {
-        payload.withUnsafeReadableBytes { bytes -> (Int, UInt64)? in
-            guard bytes.count > marker.count else { return nil }
-            var start = -1
-            outer: for index in 0...(bytes.count - marker.count) {
-                for offset in 0..<marker.count where bytes[index + offset] != marker[offset] { continue outer }
-                start = index + marker.count
-                break
-            }
-            guard start >= 0, start < bytes.count else { return nil }
-            var index = start
-            var phase = 0
-            while index < bytes.count, let digit = digit(bytes[index]) { phase = phase * 10 + digit; index += 1 }
-            guard index < bytes.count, bytes[index] == UInt8(ascii: " ") else { return nil }
-            index += 1
-            var nanos: UInt64 = 0
-            while index < bytes.count, let digit = digit(bytes[index]) { nanos = nanos * 10 + UInt64(digit); index += 1 }
-            return (phase, nanos)
+        payload.withUnsafeReadableBytes { parse($0) }
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> (Int, UInt64)? {
+        guard bytes.count > marker.count else { return nil }
+        var start = -1
+        outer: for index in 0...(bytes.count - marker.count) {
+            for offset in 0..<marker.count where bytes[index + offset] != marker[offset] { continue outer }
+            start = index + marker.count
+            break
         }
+        guard start >= 0, start < bytes.count else { return nil }
+        var index = start
+        var phase = 0
+        while index < bytes.count, let digit = digit(bytes[index]) { phase = phase * 10 + digit; index += 1 }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: " ") else { return nil }
+        index += 1
+        var nanos: UInt64 = 0
+        while index < bytes.count, let digit = digit(bytes[index]) { nanos = nanos * 10 + UInt64(digit); index += 1 }
+        return (phase, nanos)
     }
 
     private static func digit(_ byte: UInt8) -> Int? {

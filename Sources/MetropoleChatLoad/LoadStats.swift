@@ -30,6 +30,13 @@ final class LoadStats: Sendable {
         var firstAt: UInt64 = .max
         var lastAt: UInt64 = 0
 
+        mutating func add(_ shard: Shard) {
+            for (index, count) in shard.histogram.enumerated() where count > 0 { histogram[index] += count }
+            deliveries += shard.deliveries
+            firstAt = min(firstAt, shard.firstAt)
+            lastAt = max(lastAt, shard.lastAt)
+        }
+
         func percentile(_ fraction: Double) -> Double {
             guard deliveries > 0 else { return 0 }
             let target = Int((Double(deliveries) * fraction).rounded(.up))

@@ -1,5 +1,6 @@
-/// metropole-chat-load: holds N chat sockets on one channel and measures fan-out. Plain
-/// SwiftNIO (no Vapor), so the generator is cheaper per socket than the server it measures.
+/// metropole-chat-load: holds N chat sockets on one channel and measures fan-out. The readers
+/// are raw epoll sockets and the sender one SwiftNIO socket (no Vapor), so the generator costs
+/// far less per delivery than the server it measures.
 /// Used by scripts/bench/chat; never part of the test command.
 ///
 ///   metropole-chat-load --port 8080 --channel Host --token T --sockets 10000 \
@@ -10,9 +11,17 @@ import NIOPosix
 
 let options = LoadOptions.parse(CommandLine.arguments.dropFirst())
 FileLimit.raise()
-let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
+// The idle readers are raw epoll threads; the sender, one socket, runs on one NIO loop.
+let readers = RawReaders(threads: options.threads)
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let stats = LoadStats(group: group)
 let clock = MonotonicClock()
+
+func collect() async -> LoadStats.Summary {
+    var summary = await stats.collect()
+    readers.collect(into: &summary)
+    return summary
+}
 
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
@@ -21,13 +30,14 @@ let baseline = ServerMemory.residentBytes(pid: options.serverPID)
 
 // 1. Hold N idle reader sockets (guests), opened a bounded number at a time.
 let opened = clock.now
-let readers = try await ChatConnector.open(count: options.sockets, options: options, group: group, stats: stats, concurrency: 256)
-say(String(format: "held %d sockets (%d failed) in %.1f s", readers.connected, readers.failed, Double(clock.now - opened) / 1e9))
+let held = readers.open(count: options.sockets, port: options.port, path: "/api/v1/streams/\(options.channel)/chat",
+                        concurrency: 256, timeout: 120)
+say(String(format: "held %d sockets (%d failed) in %.1f s", held.greeted, held.failed + held.closed, Double(clock.now - opened) / 1e9))
 try await Task.sleep(for: .seconds(2))
-if let baseline, let held = ServerMemory.residentBytes(pid: options.serverPID), readers.connected > 0 {
-    let perSocket = Double(held - baseline) / Double(readers.connected)
+if let baseline, let resident = ServerMemory.residentBytes(pid: options.serverPID), held.greeted > 0 {
+    let perSocket = Double(resident - baseline) / Double(held.greeted)
     say(String(format: "server RSS: %.1f MiB idle before, %.1f MiB holding them: %.1f KiB per idle socket",
-               Double(baseline) / 1_048_576, Double(held) / 1_048_576, perSocket / 1024))
+               Double(baseline) / 1_048_576, Double(resident) / 1_048_576, perSocket / 1024))
 }
 
 // 2. One signed-in sender.
@@ -35,6 +45,7 @@ let sender = try await ChatConnector.openSender(options: options, group: group, 
 
 // 3. Latency: a steady 10 messages per second.
 stats.reset()
+readers.reset()
 let latencyStart = clock.now
 var sent = 0
 while clock.now - latencyStart < UInt64(options.latencySeconds) * 1_000_000_000 {
@@ -44,20 +55,21 @@ while clock.now - latencyStart < UInt64(options.latencySeconds) * 1_000_000_000 
     if next > clock.now { try await Task.sleep(for: .nanoseconds(Int64(next - clock.now))) }
 }
 try await Task.sleep(for: .seconds(1))
-let steady = await stats.collect()
+let steady = await collect()
 say(steady.report(title: "latency phase (\(options.rate) msg/s for \(options.latencySeconds) s, \(sent) sent)",
-                  seconds: Double(options.latencySeconds), expected: sent * (readers.connected + 1)))
+                  seconds: Double(options.latencySeconds), expected: sent * (held.greeted + 1)))
 
 // 4. Throughput: as fast as the server keeps up — a window of messages in flight, each
 // echo of the sender's own message opening the next slot.
 stats.reset()
+readers.reset()
 let burstStart = clock.now
 let burstSent = await sender.flood(phase: 2, seconds: options.throughputSeconds, window: options.window, clock: clock)
 try await Task.sleep(for: .seconds(1))
-let burst = await stats.collect()
+let burst = await collect()
 let burstSeconds = Double(clock.now - burstStart) / 1e9 - 1
 say(burst.report(title: "throughput phase (\(burstSent) sent in \(options.throughputSeconds) s, window \(options.window))",
-                 seconds: burstSeconds, expected: burstSent * (readers.connected + 1)))
-say("dropped sockets: \(stats.closedCount())")
+                 seconds: burstSeconds, expected: burstSent * (held.greeted + 1)))
+say("dropped sockets: \(stats.closedCount() + readers.tally.closed)")
 // Thousands of sockets would now close one by one; the process exiting closes them at once.
 exit(0)

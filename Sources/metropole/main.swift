@@ -1,6 +1,14 @@
 import Foundation
 import MetropoleWeb
+import NIOCore
+import NIOPosix
 import Vapor
+
+// Swift tasks run on the NIO event loops that also serve the sockets, so an async handler or
+// middleware answers on the loop its request arrived on instead of hopping to the cooperative
+// pool and back (decision 0013). Blocking work already runs on thread pools (bcrypt, SQLite,
+// MariaDB, files), never in a task.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 // Thin entry point: read the environment, then hand over to the application.
 let arguments = CommandLine.arguments.dropFirst()

@@ -68,6 +68,21 @@ import Testing
         #expect(!TokenSecret.constantTimeEquals("abc", "abcd"))
         #expect(TokenSecret.generate().count == 43)
     }
+
+    @Test func tokensAreBase64URLAndDigestsSHA256Hex() {
+        // The hand-written encoders agree with Foundation's base64 and with a plain hex rendering.
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(TokenSecret.base64URL(bytes) == expected, "\(length) bytes")
+        }
+        #expect(TokenSecret.base64URL(Array("Man".utf8)) == "TWFu")
+        #expect(TokenSecret.generate() != TokenSecret.generate())
+        #expect(TokenSecret.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
 }
 
 @Suite struct SQLiteSetupTests {

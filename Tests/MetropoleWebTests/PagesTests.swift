@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
@@ -198,6 +199,77 @@ import VaporTesting
             try await app.testing().test(.GET, "/js/app.js") { response in
                 #expect(response.status == .ok)
                 #expect(response.headers.first(name: .cacheControl) == "public, max-age=300")
+            }
+        }
+    }
+
+    @Test func guestPagesCarryNoTokenAndSetNoCookieButFormPagesDo() async throws {
+        try await withTestApp { app in
+            // setup
+            try await app.signUp("kate")
+            // act, check: the shared pages guests see embed no token and make none
+            for path in ["/", "/search?term=kate", "/kate"] {
+                for _ in 0..<2 { // rendered, then served from the cache
+                    try await app.testing().test(.GET, path) { response in
+                        #expect(response.status == .ok, "\(path)")
+                        #expect(!response.body.string.contains("csrf"), "\(path) embeds a CSRF token")
+                        #expect(response.headers.setCookie?[CSRFProtection.cookieName] == nil, "\(path) set a CSRF cookie")
+                    }
+                }
+            }
+            try await app.testing().test(.GET, "api/v1/users/kate") { response in
+                #expect(response.headers.setCookie?[CSRFProtection.cookieName] == nil)
+            }
+            _ = try await csrf(app, path: "signin") // the sign-in form still gets token and cookie
+        }
+    }
+
+    @Test func layoutTogglesWorkWithoutATokenAndChangeOnlyTheLayoutCookie() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.POST, "layout", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                         body: form(["toggle": "theatre", "returnTo": "/kate"])) { response in
+                #expect(response.status == .seeOther || response.status == .found, "\(response.status)")
+                #expect(response.headers.first(name: .location) == "/kate")
+                #expect(response.headers.setCookie?[LayoutPreferences.cookieName]?.string == "theatre")
+                #expect(response.headers.setCookie?[Sessions.cookieName] == nil)
+            }
+        }
+    }
+
+    @Test func aColdGuestPageIsRenderedOnceForConcurrentGuests() async throws {
+        try await withTestApp { app in
+            // setup
+            try await app.signUp("kate")
+            let renderings = NIOLockedValueBox(0)
+            // act: twenty guests at once on a page nobody has rendered
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let request = Request(application: app, method: .GET, url: URI(string: "/"), on: app.eventLoopGroup.next())
+                        let response = try await app.guestPages.respond(to: request) { context in
+                            renderings.withLockedValue { $0 += 1 }
+                            try await Task.sleep(for: .milliseconds(50))
+                            return HomePageView.render(try await HomePageModel.load(for: request), context: context)
+                        }
+                        return response.body.string
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            // check
+            #expect(renderings.withLockedValue { $0 } == 1)
+            #expect(Set(bodies).count == 1 && bodies[0].contains("kate&#39;s stream"))
+        }
+    }
+
+    @Test func onlyKnownAssetsReachTheFileSystem() async throws {
+        try await withTestApp { app in
+            #expect(app.assets.contains("/css/app.css") && !app.assets.contains("/kate"))
+            try await app.testing().test(.GET, "/css/app%2Ecss") { response in
+                #expect(response.status == .ok) // percent-encoded names still find the file
+            }
+            try await app.testing().test(.GET, "/css/../Package.swift") { response in
+                #expect(response.status == .notFound)
             }
         }
     }

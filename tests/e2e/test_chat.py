@@ -275,3 +275,53 @@ def test_viewers_frame_counts_people_in_chat(people):
         if frame["chatters"] == 2:
             break
     assert frame["chatters"] == 2
+
+
+def raw_chat_socket(server, channel):
+    """A chat WebSocket opened by hand that reads but never answers a ping: a vanished peer."""
+    import base64
+    import os
+    import socket
+
+    raw = socket.create_connection(("127.0.0.1", server.http_port), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall((f"GET /api/v1/streams/{channel}/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += raw.recv(4096)
+    assert head.startswith(b"HTTP/1.1 101"), head[:200]
+    return raw
+
+
+def test_silent_sockets_are_pinged_then_closed_and_answering_ones_stay(data_dir):
+    server = Server(data_dir, env={"METROPOLE_CHAT_PING_SECONDS": "1"}).start()
+    try:
+        host = Chat(server, "Host", sign_up(server, "Host"))  # answers pings (the websockets client does)
+        silent = raw_chat_socket(server, "Host")
+        silent.settimeout(0.5)
+        opcodes, started = [], time.monotonic()
+        while time.monotonic() - started < 8:
+            try:
+                chunk = silent.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                break
+            # Server frames are small and unmasked: note each frame's opcode.
+            while len(chunk) >= 2:
+                length = chunk[1] & 0x7F
+                header = 2 if length < 126 else 4
+                if length == 126:
+                    length = int.from_bytes(chunk[2:4], "big")
+                opcodes.append(chunk[0] & 0x0F)
+                chunk = chunk[header + length:]
+        closed_after = time.monotonic() - started
+        assert 0x9 in opcodes, f"no ping before the close: {opcodes}"
+        assert opcodes[-1] == 0x8, f"no close frame: {opcodes}"
+        assert closed_after < 5.5, f"a silent socket stayed {closed_after:.1f} s with a 1 s interval"
+        # The client that answered pings is still served.
+        host.send("still here")
+        assert host.mine()["text"] == "still here"
+    finally:
+        server.stop()

@@ -68,14 +68,22 @@ enum Sessions {
 
 /// Finds the caller from `Authorization: Bearer` or the session cookie. An unknown or expired
 /// token leaves the request a guest; routes that need a user answer 401 themselves.
-struct SessionAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct SessionAuthenticator: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let secret: String, method: AuthMethod
         if let bearer = request.headers.bearerAuthorization?.token {
-            request.authenticated = try await Self.resolve(secret: bearer, method: .bearer, on: request.db)
+            (secret, method) = (bearer, .bearer)
         } else if let cookie = request.cookies[Sessions.cookieName]?.string, !cookie.isEmpty {
-            request.authenticated = try await Self.resolve(secret: cookie, method: .cookie, on: request.db)
+            (secret, method) = (cookie, .cookie)
+        } else {
+            // A guest: no database, no task.
+            return next.respond(to: request)
         }
-        return try await next.respond(to: request)
+        return request.eventLoop.makeFutureWithTask { try await Self.resolve(secret: secret, method: method, on: request.db) }
+            .flatMap { authenticated in
+                request.authenticated = authenticated
+                return next.respond(to: request)
+            }
     }
 
     static func resolve(secret: String, method: AuthMethod, on database: any Database) async throws -> Authenticated? {

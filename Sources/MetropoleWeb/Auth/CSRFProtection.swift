@@ -3,9 +3,19 @@ import Vapor
 extension Request {
     private struct CSRFTokenKey: StorageKey { typealias Value = String }
 
-    /// The token pages embed in forms (`_csrf`) and in `<meta name="csrf-token">` for scripts.
+    /// The token pages embed in forms (`_csrf`) and in `<meta name="csrf-token">` for scripts:
+    /// the visitor's cookie token, or a new one made on first use, which `CSRFProtection` then
+    /// sets as the cookie. Responses that embed no token (the API, pages cached for guests) make
+    /// none and set no cookie.
     var csrfToken: String {
-        get { storage[CSRFTokenKey.self] ?? "" }
+        if let token = storage[CSRFTokenKey.self] { return token }
+        let token = TokenSecret.generate()
+        storage[CSRFTokenKey.self] = token
+        return token
+    }
+
+    fileprivate var csrfTokenIfMade: String? {
+        get { storage[CSRFTokenKey.self] }
         set { storage[CSRFTokenKey.self] = newValue }
     }
 }
@@ -14,31 +24,45 @@ extension Request {
 /// in the page; every state-changing request that a browser could send on its own (it carries
 /// our cookies, or it is a form post) must echo it in `_csrf` or `X-CSRF-Token`. Requests
 /// authenticated by `Authorization: Bearer` are exempt: no other site can make a browser add it.
-struct CSRFProtection: AsyncMiddleware {
+struct CSRFProtection: Middleware {
     static let cookieName = "metropole_csrf"
     static let headerName = "X-CSRF-Token"
     static let fieldName = "_csrf"
     let secureCookies: Bool
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    /// `POST /layout` only flips the display cookie (theatre mode, hidden chat or sidebar), so a
+    /// forged one does no harm. Exempting it lets guest pages, rendered once and served alike
+    /// to every guest, carry no token at all (decision 0013).
+    static let exemptPaths: Set<String> = [SiteURL.layout.path]
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let existing = request.cookies[Self.cookieName].map(\.string).flatMap { (32...64).contains($0.count) ? $0 : nil }
-        request.csrfToken = existing ?? TokenSecret.generate()
+        request.csrfTokenIfMade = existing
 
-        if Self.isUnsafe(request.method), request.headers.bearerAuthorization == nil, try await needsCheck(request) {
-            let presented = try await presentedToken(in: request)
-            guard let existing, let presented, TokenSecret.constantTimeEquals(existing, presented) else {
-                throw APIError.forbidden("The form expired or came from another site. Reload the page and try again.", code: "csrf_failed")
+        let checked: EventLoopFuture<Void>
+        if Self.isUnsafe(request.method), request.headers.bearerAuthorization == nil, !Self.exemptPaths.contains(request.url.path) {
+            checked = request.eventLoop.makeFutureWithTask { try await check(request, against: existing) }
+        } else {
+            // Reads (most requests) are answered without a task.
+            checked = request.eventLoop.makeSucceededVoidFuture()
+        }
+        return checked.flatMap { next.respond(to: request) }.map { response in
+            if existing == nil, let made = request.csrfTokenIfMade {
+                response.cookies[Self.cookieName] = HTTPCookies.Value(
+                    string: made, maxAge: 365 * 24 * 3600, path: "/",
+                    isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax
+                )
             }
+            return response
         }
+    }
 
-        let response = try await next.respond(to: request)
-        if existing == nil {
-            response.cookies[Self.cookieName] = HTTPCookies.Value(
-                string: request.csrfToken, maxAge: 365 * 24 * 3600, path: "/",
-                isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax
-            )
+    private func check(_ request: Request, against existing: String?) async throws {
+        guard try await needsCheck(request) else { return }
+        let presented = try await presentedToken(in: request)
+        guard let existing, let presented, TokenSecret.constantTimeEquals(existing, presented) else {
+            throw APIError.forbidden("The form expired or came from another site. Reload the page and try again.", code: "csrf_failed")
         }
-        return response
     }
 
     static func isUnsafe(_ method: HTTPMethod) -> Bool {

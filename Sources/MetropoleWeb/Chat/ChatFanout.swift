@@ -7,11 +7,16 @@ import NIOCore
 /// one per socket, and a burst of messages becomes one flush per socket.
 final class ChatFanout: Sendable {
     private let shards = NIOLockedValueBox([ObjectIdentifier: ChatShard]())
+    let keepalive: ChatKeepalive
+
+    init(keepalive: ChatKeepalive) {
+        self.keepalive = keepalive
+    }
 
     func shard(for loop: any EventLoop) -> ChatShard {
         shards.withLockedValue { shards in
             if let existing = shards[ObjectIdentifier(loop)] { return existing }
-            let created = ChatShard(loop: loop)
+            let created = ChatShard(loop: loop, keepalive: keepalive)
             shards[ObjectIdentifier(loop)] = created
             return created
         }
@@ -29,7 +34,7 @@ final class ChatFanout: Sendable {
         for shard in allShards { shard.enqueue(.eject(viewerID: viewerID, ownerID: ownerID, reason: reason)) }
     }
 
-    /// Closes every socket (server shutdown).
+    /// Closes every socket and stops the keepalive sweeps (server shutdown).
     func closeAll() {
         for shard in allShards { shard.enqueue(.closeAll) }
     }
@@ -51,22 +56,38 @@ final class ChatShard: @unchecked Sendable {
 
     let loop: any EventLoop
     private let outbox = NIOLockedValueBox(Outbox())
-    /// Loop-confined: channel owner id → sockets.
-    private var rooms: [UUID: [ObjectIdentifier: ChatSocketHandler]] = [:]
+    private let keepalive: ChatKeepalive
+    private var sweeps: RepeatedTask?
+    /// Loop-confined: channel owner id → sockets. An array, walked once per burst; each socket
+    /// knows its index so leaving is a swap with the last.
+    private var rooms: [UUID: [ChatSocketHandler]] = [:]
 
-    init(loop: any EventLoop) {
+    init(loop: any EventLoop, keepalive: ChatKeepalive) {
         self.loop = loop
+        self.keepalive = keepalive
+        loop.execute {
+            self.sweeps = loop.scheduleRepeatedTask(initialDelay: keepalive.interval, delay: keepalive.interval) { _ in self.sweep() }
+        }
     }
 
     func add(_ socket: ChatSocketHandler, ownerID: UUID) {
         loop.preconditionInEventLoop()
-        rooms[ownerID, default: [:]][ObjectIdentifier(socket)] = socket
+        socket.shardIndex = rooms[ownerID, default: []].count
+        rooms[ownerID, default: []].append(socket)
     }
 
     func remove(_ socket: ChatSocketHandler, ownerID: UUID) {
         loop.preconditionInEventLoop()
-        rooms[ownerID]?[ObjectIdentifier(socket)] = nil
-        if rooms[ownerID]?.isEmpty == true { rooms[ownerID] = nil }
+        guard var sockets = rooms.removeValue(forKey: ownerID) else { return }
+        let index = socket.shardIndex
+        guard sockets.indices.contains(index), sockets[index] === socket else {
+            rooms[ownerID] = sockets
+            return
+        }
+        sockets.swapAt(index, sockets.count - 1)
+        sockets[index].shardIndex = index
+        sockets.removeLast()
+        if !sockets.isEmpty { rooms[ownerID] = sockets }
     }
 
     func enqueue(_ work: Work) {
@@ -78,26 +99,49 @@ final class ChatShard: @unchecked Sendable {
         if schedule { loop.execute { self.drain() } }
     }
 
+    /// Carries out a burst in order. Frames for a room that arrive together are joined into one
+    /// buffer (copied once, for all its sockets), so each socket gets one write and one flush.
     private func drain() {
         let work = outbox.withLockedValue { outbox in
             defer { outbox = Outbox() }
             return outbox.work
         }
-        var written: [ChatSocketHandler] = []
+        var pending: [UUID: ByteBuffer] = [:]
         for item in work {
             switch item {
             case .frame(let frame, let ownerID):
-                for socket in (rooms[ownerID] ?? [:]).values where socket.write(frame) {
-                    written.append(socket)
+                if var joined = pending.removeValue(forKey: ownerID) {
+                    var next = frame
+                    joined.writeBuffer(&next)
+                    pending[ownerID] = joined
+                } else {
+                    pending[ownerID] = frame
                 }
             case .eject(let viewerID, let ownerID, let reason):
-                for socket in (rooms[ownerID] ?? [:]).values where socket.participant.userID == viewerID {
+                deliver(&pending)
+                for socket in rooms[ownerID] ?? [] where socket.participant.userID == viewerID {
                     socket.eject(reason)
                 }
             case .closeAll:
-                for socket in rooms.values.flatMap(\.values) { socket.goAway() }
+                deliver(&pending)
+                sweeps?.cancel()
+                sweeps = nil
+                for socket in rooms.values.joined() { socket.goAway() }
             }
         }
-        for socket in written { socket.flushIfNeeded() }
+        deliver(&pending)
+    }
+
+    private func sweep() {
+        let now = NIODeadline.now()
+        for socket in rooms.values.joined() { socket.keepAlive(now: now, keepalive) }
+    }
+
+    private func deliver(_ pending: inout [UUID: ByteBuffer]) {
+        for (ownerID, bytes) in pending {
+            // A socket dropped for being slow leaves its room while we walk it: walk a copy.
+            for socket in rooms[ownerID] ?? [] { socket.deliver(bytes) }
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 }

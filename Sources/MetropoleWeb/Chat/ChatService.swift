@@ -10,7 +10,7 @@ final class ChatService: Sendable {
     /// An empty room is dropped after this long; its history reloads from the database.
     static let roomIdleSeconds: TimeInterval = 300
 
-    let fanout = ChatFanout()
+    let fanout: ChatFanout
     let archive: ChatArchive
     let limits: ChatRateLimits
     let viewers: ViewerCounter
@@ -18,7 +18,8 @@ final class ChatService: Sendable {
     private let rooms = NIOLockedValueBox([UUID: ChatRoom]())
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
 
-    init(app: Application, limits: ChatRateLimits) {
+    init(app: Application, limits: ChatRateLimits, keepalive: ChatKeepalive) {
+        fanout = ChatFanout(keepalive: keepalive)
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         self.database = database
         self.limits = limits

@@ -22,6 +22,13 @@ final class ChatSocketHandler: ChannelInboundHandler {
     private let outlet: RawFrameOutlet
     private var context: ChannelHandlerContext?
     private var shard: ChatShard?
+    /// This socket's place in its shard's room (kept by `ChatShard`).
+    var shardIndex = 0
+    /// Mirrors the channel's writability from `channelWritabilityChanged`, so a broadcast need
+    /// not ask the channel for each socket.
+    private var isWritable = true
+    /// When the client last sent anything (a pong counts): the keepalive's measure.
+    private var lastHeard = NIODeadline.now()
     private var needsFlush = false
     private var closing = false
     private var joined = false
@@ -92,6 +99,7 @@ final class ChatSocketHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        lastHeard = .now()
         switch frame.opcode {
         case .text:
             var payload = frame.unmaskedData
@@ -116,6 +124,11 @@ final class ChatSocketHandler: ChannelInboundHandler {
         default:
             break
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -190,18 +203,26 @@ final class ChatSocketHandler: ChannelInboundHandler {
 
     // MARK: Outbound
 
-    /// Queues a shared frame; true when this is the socket's first write since its last flush.
-    func write(_ frame: ByteBuffer) -> Bool {
-        guard let context, !closing else { return false }
-        guard context.channel.isWritable else {
+    /// Sends shared frame bytes from a broadcast: one write, one flush.
+    func deliver(_ bytes: ByteBuffer) {
+        guard write(bytes) else { return }
+        needsFlush = false
+        outlet.context?.flush()
+    }
+
+    /// Queues frame bytes; false when the socket is closing or was just dropped.
+    @discardableResult
+    private func write(_ frame: ByteBuffer) -> Bool {
+        guard context != nil, !closing else { return false }
+        guard isWritable else {
             // The reader has fallen a whole queue behind: drop it rather than buffer without bound.
             closing = true
-            context.close(promise: nil)
+            context?.close(promise: nil)
             return false
         }
         outlet.context?.write(NIOAny(frame), promise: nil)
-        defer { needsFlush = true }
-        return !needsFlush
+        needsFlush = true
+        return true
     }
 
     func flushIfNeeded() {
@@ -211,7 +232,7 @@ final class ChatSocketHandler: ChannelInboundHandler {
     }
 
     private func writeRaw(_ bytes: ByteBuffer) {
-        _ = write(bytes)
+        write(bytes)
     }
 
     private func send(_ frame: some Encodable) {
@@ -234,6 +255,20 @@ final class ChatSocketHandler: ChannelInboundHandler {
         send(ChatFrame.Kicked(reason: reason.rawValue, message: message))
         leave()
         close(code: 4003)
+    }
+
+    /// The shard's sweep: ping a socket that has been silent, close one that stayed silent.
+    func keepAlive(now: NIODeadline, _ keepalive: ChatKeepalive) {
+        guard !closing else { return }
+        switch keepalive.verdict(silence: now - lastHeard) {
+        case .alive:
+            break
+        case .ping:
+            writeRaw(WebSocketFrameBytes.ping)
+            flushIfNeeded()
+        case .close:
+            close(code: 1001)
+        }
     }
 
     /// Server shutdown: 1001 "going away".

@@ -15,6 +15,8 @@ enum WebSocketFrameBytes {
         return frame(opcode: .connectionClose, payload: payload)
     }
 
+    static let ping = frame(opcode: .ping, payload: ByteBuffer())
+
     static func pong(_ payload: ByteBuffer) -> ByteBuffer {
         frame(opcode: .pong, payload: payload)
     }

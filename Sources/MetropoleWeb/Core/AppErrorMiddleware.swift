@@ -2,26 +2,30 @@ import Vapor
 
 /// Turns every error into the contract's JSON shape under `/api`, and into a designed HTML page
 /// elsewhere. Internal details are logged, never shown.
-struct AppErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            let (status, code, message, headers) = Self.describe(error)
-            if status.code >= 500 {
-                request.logger.report(error: error)
-            }
-            if Self.wantsJSON(request) {
-                let response = Response(status: status, headers: headers)
-                try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
-                return response
-            }
-            let page = ErrorPageView.render(status: Int(status.code), message: message, context: await Self.context(for: request, status: status))
-            let response = try await page.encodeResponse(for: request)
-            response.status = status
-            response.headers.add(contentsOf: headers)
+struct AppErrorMiddleware: Middleware {
+    // Future-based, as every middleware on the page path: an `AsyncMiddleware` costs a task and
+    // a promise per request even when nothing goes wrong. Only a failure pays for a task here.
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await Self.response(for: error, to: request) }
+        }
+    }
+
+    static func response(for error: any Error, to request: Request) async throws -> Response {
+        let (status, code, message, headers) = describe(error)
+        if status.code >= 500 {
+            request.logger.report(error: error)
+        }
+        if wantsJSON(request) {
+            let response = Response(status: status, headers: headers)
+            try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
             return response
         }
+        let page = ErrorPageView.render(status: Int(status.code), message: message, context: await context(for: request, status: status))
+        let response = try await page.encodeResponse(for: request)
+        response.status = status
+        response.headers.add(contentsOf: headers)
+        return response
     }
 
     /// The sidebar when it can be had; an error page must render even if the database failed.
@@ -71,10 +75,11 @@ struct AppErrorMiddleware: AsyncMiddleware {
 }
 
 /// Echoes the request id Vapor puts in every log line, so a user's report can be matched.
-struct RequestIDMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
-        return response
+struct RequestIDMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+            return response
+        }
     }
 }

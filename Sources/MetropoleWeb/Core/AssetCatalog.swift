@@ -24,6 +24,11 @@ struct AssetCatalog: Sendable {
         self.versions = versions
     }
 
+    /// Whether `path` (as in a URL, `/css/app.css`) names a file under `Public/`.
+    func contains(_ path: String) -> Bool {
+        versions[path] != nil
+    }
+
     /// `/css/app.css` → `/css/app.css?v=1a2b3c4d5e6f`.
     func url(_ path: String) -> String {
         guard let version = versions[path] else { return path }

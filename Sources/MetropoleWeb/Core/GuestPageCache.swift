@@ -4,45 +4,35 @@ import Plot
 import Vapor
 
 /// Pages as guests see them, rendered once and served to every guest for a moment. Guests are
-/// most of a streaming site's traffic and all see the same page, except for their CSRF token,
-/// which is rendered as a placeholder and swapped in per request. Signed-in visitors always get
-/// a fresh rendering (their sidebar and buttons are their own). Invalidated with the listings.
+/// most of a streaming site's traffic and all see the same page: it carries no CSRF token (its
+/// only forms, the layout toggles, need none), so one rendering is one shared buffer, sent to
+/// each guest without a copy. Signed-in visitors always get a fresh rendering (their sidebar and
+/// buttons are their own). Invalidated with the listings.
 final class GuestPageCache: Sendable {
     static let lifetime: TimeInterval = 2
-    /// Same length and alphabet as a real token, so nothing else in a page can look like it.
-    static let tokenPlaceholder = "CSRF_TOKEN_PLACEHOLDER_0000000000000000000"
 
-    private struct Entry {
-        /// The page split at each token placeholder, so a response is assembled by copying
-        /// bytes, not by searching and rebuilding a string.
-        var pieces: [ByteBuffer]
-        var byteCount: Int
+    private struct Entry: Sendable {
+        var body: ByteBuffer
         var version: Int
         var storedAt: Date
 
-        init(html: String, version: Int, storedAt: Date) {
-            pieces = html.components(separatedBy: GuestPageCache.tokenPlaceholder).map { ByteBuffer(string: $0) }
-            byteCount = pieces.reduce(0) { $0 + $1.readableBytes }
-            self.version = version
-            self.storedAt = storedAt
-        }
-
-        func body(token: String) -> ByteBuffer {
-            var body = ByteBuffer()
-            body.reserveCapacity(byteCount + token.utf8.count * (pieces.count - 1))
-            for (index, piece) in pieces.enumerated() {
-                if index > 0 { body.writeString(token) }
-                body.writeImmutableBuffer(piece)
-            }
-            return body
+        func isFresh(version: Int, now: Date) -> Bool {
+            self.version == version && now.timeIntervalSince(storedAt) < GuestPageCache.lifetime
         }
     }
 
     private struct Slot {
         var entry: Entry?
-        /// One request re-renders an outdated page while the others keep serving it, so an
-        /// expiry under load costs one rendering, not one per waiting request.
-        var isRefreshing = false
+        /// The one rendering under way. Guests with nothing to be served wait for it; guests with
+        /// an outdated page get that meanwhile. A cold or expired page under load costs one
+        /// rendering, not one per waiting request.
+        var rendering: EventLoopFuture<Entry>?
+    }
+
+    private enum Plan {
+        case serve(Entry)
+        case wait(EventLoopFuture<Entry>)
+        case render(EventLoopPromise<Entry>)
     }
 
     private let slots = NIOLockedValueBox([String: Slot]())
@@ -52,44 +42,81 @@ final class GuestPageCache: Sendable {
         self.listings = listings
     }
 
+    /// A fresh cached page for a guest's GET, or nil: the front of the middleware chain answers
+    /// most guest page views with it, before routing, sessions and CSRF.
+    func freshResponse(for request: Request) -> Response? {
+        guard request.method == .GET, Self.isGuest(request) else { return nil }
+        let key = Self.key(request), now = Date(), version = listings.version
+        let entry = slots.withLockedValue { slots in slots[key]?.entry }
+        guard let entry, entry.isFresh(version: version, now: now) else { return nil }
+        return Self.response(entry)
+    }
+
     /// Serves `render` from the cache for guests; renders fresh for signed-in visitors.
     func respond(to request: Request, searchTerm: String? = nil,
                  render: (PageContext) async throws -> HTML) async throws -> Response {
         guard request.currentUser == nil else {
             return try await render(PageContext.load(request, searchTerm: searchTerm)).encodeResponse(for: request)
         }
-        let key = (request.url.string) + "|" + LayoutPreferences(request: request).cookieValue
-        let now = Date(), version = listings.version
-        let served: Entry? = slots.withLockedValue { slots in
+        let key = Self.key(request), now = Date(), version = listings.version
+        let plan: Plan = slots.withLockedValue { slots in
             var slot = slots[key] ?? Slot()
             defer { slots[key] = slot }
-            guard let entry = slot.entry else { return nil }
-            if entry.version == version && now.timeIntervalSince(entry.storedAt) < Self.lifetime { return entry }
-            if slot.isRefreshing { return entry }
-            slot.isRefreshing = true
-            return nil
+            if let entry = slot.entry, entry.isFresh(version: version, now: now) { return .serve(entry) }
+            if let rendering = slot.rendering { return slot.entry.map(Plan.serve) ?? .wait(rendering) }
+            let promise = request.eventLoop.makePromise(of: Entry.self)
+            slot.rendering = promise.futureResult
+            return .render(promise)
         }
-        let entry: Entry
-        if let served {
-            entry = served
-        } else {
+        switch plan {
+        case .serve(let entry):
+            return Self.response(entry)
+        case .wait(let rendering):
+            return Self.response(try await rendering.get())
+        case .render(let promise):
             do {
-                var context = try await PageContext.load(request, searchTerm: searchTerm)
-                context.csrfToken = Self.tokenPlaceholder
-                entry = Entry(html: try await render(context).render(), version: version, storedAt: now)
+                let context = try await PageContext.load(request, searchTerm: searchTerm, csrfToken: "")
+                let entry = Entry(body: ByteBuffer(string: try await render(context).render()), version: version, storedAt: now)
+                slots.withLockedValue { slots in
+                    if slots.count > 2_000 { slots.removeAll(keepingCapacity: true) }
+                    slots[key] = Slot(entry: entry, rendering: nil)
+                }
+                promise.succeed(entry)
+                return Self.response(entry)
             } catch {
-                slots.withLockedValue { $0[key]?.isRefreshing = false }
+                slots.withLockedValue { $0[key]?.rendering = nil }
+                promise.fail(error)
                 throw error
             }
-            slots.withLockedValue { slots in
-                if slots.count > 2_000 { slots.removeAll(keepingCapacity: true) }
-                slots[key] = Slot(entry: entry, isRefreshing: false)
-            }
         }
+    }
+
+    /// No session cookie and no bearer token. A request with an expired cookie is a guest too,
+    /// but takes the slow path: finding that out needs the database.
+    private static func isGuest(_ request: Request) -> Bool {
+        request.headers.bearerAuthorization == nil && request.cookies[Sessions.cookieName] == nil
+    }
+
+    private static func key(_ request: Request) -> String {
+        request.url.string + "|" + LayoutPreferences(request: request).cookieValue
+    }
+
+    private static func response(_ entry: Entry) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .html
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers, body: .init(buffer: entry.body(token: request.csrfToken)))
+        return Response(status: .ok, headers: headers, body: .init(buffer: entry.body))
+    }
+}
+
+/// Answers guests' page views from `GuestPageCache` when it holds a fresh rendering; everything
+/// else goes on down the chain.
+struct GuestPageMiddleware: Middleware {
+    let pages: GuestPageCache
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        if let cached = pages.freshResponse(for: request) { return request.eventLoop.makeSucceededFuture(cached) }
+        return next.respond(to: request)
     }
 }
 

@@ -15,7 +15,7 @@ struct Layout {
                 .meta(.charset(.utf8)),
                 .meta(.attr("name", "viewport"), .attr("content", "width=device-width, initial-scale=1")),
                 .meta(.attr("name", "color-scheme"), .attr("content", "dark")),
-                .meta(.attr("name", "csrf-token"), .attr("content", context.csrfToken)),
+                .if(!context.csrfToken.isEmpty, .meta(.attr("name", "csrf-token"), .attr("content", context.csrfToken))),
                 .element(named: "title", nodes: [.safe(title == "Metropole" ? title : "\(title) · Metropole")]),
                 .link(.rel(.icon), .attr("href", context.assets.url("/img/favicon.svg")), .attr("type", "image/svg+xml")),
                 .link(.rel(.stylesheet), .attr("href", context.assets.url("/css/app.css"))),
@@ -84,8 +84,11 @@ struct Layout {
 }
 
 enum CSRFField {
+    /// Nothing for an empty token: pages cached for guests carry none (their only forms, the
+    /// layout toggles, need none).
     static func node<Context>(_ token: String) -> Node<Context> {
-        .selfClosedElement(named: "input", attributes: [
+        guard !token.isEmpty else { return .empty }
+        return .selfClosedElement(named: "input", attributes: [
             Attribute<Context>.attr("type", "hidden"),
             Attribute<Context>.attr("name", CSRFProtection.fieldName),
             Attribute<Context>.attr("value", token),

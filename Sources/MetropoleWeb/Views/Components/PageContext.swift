@@ -11,18 +11,19 @@ struct PageContext: Sendable {
     var sidebar: SidebarModel
 
     /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
-    static func load(_ request: Request, searchTerm: String? = nil) async throws -> PageContext {
-        var context = bare(request, searchTerm: searchTerm)
+    /// `csrfToken` overrides the request's (guest pages cached for everyone pass "").
+    static func load(_ request: Request, searchTerm: String? = nil, csrfToken: String? = nil) async throws -> PageContext {
+        var context = bare(request, searchTerm: searchTerm, csrfToken: csrfToken)
         context.sidebar = try await SidebarModel.load(for: request)
         return context
     }
 
     /// Context without database work, for error pages (the database may be what failed).
-    static func bare(_ request: Request, searchTerm: String? = nil) -> PageContext {
+    static func bare(_ request: Request, searchTerm: String? = nil, csrfToken: String? = nil) -> PageContext {
         PageContext(
             username: request.currentUser?.username,
             avatarURL: request.currentUser?.avatar.map { SiteURL.avatar($0).path },
-            csrfToken: request.csrfToken,
+            csrfToken: csrfToken ?? request.csrfToken,
             assets: request.application.assets,
             searchTerm: searchTerm,
             layout: LayoutPreferences(request: request),

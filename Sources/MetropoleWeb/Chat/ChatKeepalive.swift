@@ -1,0 +1,36 @@
+import Foundation
+import NIOCore
+
+/// Finds chat sockets whose peer vanished without closing (a closed laptop lid, a dropped
+/// network): TCP alone would keep them for hours, in the presence list and the file table.
+/// A socket silent for one interval is pinged (browsers answer by themselves); one silent for
+/// two is closed.
+struct ChatKeepalive: Sendable, Equatable {
+    static let variable = "METROPOLE_CHAT_PING_SECONDS"
+
+    var interval: TimeAmount = .seconds(30)
+
+    /// `METROPOLE_CHAT_PING_SECONDS=<1…3600>` (default 30). A bad value stops start-up with a
+    /// line naming the variable.
+    static func load(from environment: [String: String]) throws(AppConfiguration.Error) -> ChatKeepalive {
+        var keepalive = ChatKeepalive()
+        guard let raw = environment[variable]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return keepalive }
+        guard let seconds = Int64(raw), (1...3600).contains(seconds) else {
+            throw AppConfiguration.Error(variable: variable, problem: "\"\(raw)\" is not a number of seconds from 1 to 3600")
+        }
+        keepalive.interval = .seconds(seconds)
+        return keepalive
+    }
+
+    enum Verdict: Equatable {
+        case alive
+        case ping
+        case close
+    }
+
+    /// What a socket that was last heard from `silence` ago needs now.
+    func verdict(silence: TimeAmount) -> Verdict {
+        if silence >= .nanoseconds(interval.nanoseconds * 2) { return .close }
+        return silence >= interval ? .ping : .alive
+    }
+}
