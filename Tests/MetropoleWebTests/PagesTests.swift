@@ -251,7 +251,7 @@ import VaporTesting
                             try await Task.sleep(for: .milliseconds(50))
                             return HomePageView.render(try await HomePageModel.load(for: request), context: context)
                         }
-                        return response.body.string
+                        return response.body.string ?? ""
                     }
                 }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
