@@ -68,8 +68,10 @@ def test_follow_updates_the_sidebar_without_reload(server, browser, people):
     sign_in(browser, server, "viewer")
     browser.get(server.url + "/host")
     browser.execute_script("window.__marker = 'same page'")
-    following = lambda: [e.get_attribute("textContent") for e in browser.find_elements(
-        By.CSS_SELECTOR, "nav[aria-label='Following'] .sidebar-name")]
+    # One script call: the sidebar is swapped in place, so elements found in one call can be
+    # gone by the next.
+    following = lambda: browser.execute_script(
+        "return [...document.querySelectorAll(\"nav[aria-label='Following'] .sidebar-name\")].map(e => e.textContent)")
     assert "host" not in following()
     browser.find_element(By.CSS_SELECTOR, "[data-follow-form] button").click()
     assert wait_until(lambda: "host" in following(), 5), following()

@@ -3,8 +3,8 @@ import NIOCore
 
 /// Finds chat sockets whose peer vanished without closing (a closed laptop lid, a dropped
 /// network): TCP alone would keep them for hours, in the presence list and the file table.
-/// A socket silent for one interval is pinged (browsers answer by themselves); one silent for
-/// two is closed.
+/// A socket silent for an interval is pinged (browsers answer by themselves); one that has not
+/// answered by the next sweep is closed.
 struct ChatKeepalive: Sendable, Equatable {
     static let variable = "METROPOLE_CHAT_PING_SECONDS"
 
@@ -28,9 +28,11 @@ struct ChatKeepalive: Sendable, Equatable {
         case close
     }
 
-    /// What a socket that was last heard from `silence` ago needs now.
-    func verdict(silence: TimeAmount) -> Verdict {
-        if silence >= .nanoseconds(interval.nanoseconds * 2) { return .close }
+    /// What a socket needs now: `silence` since it last sent anything, `unansweredPing` since
+    /// the ping it has not answered (nil when there is none). Sweeps run once per interval, so
+    /// half an interval is enough to tell "not answered by the next sweep" apart from jitter.
+    func verdict(silence: TimeAmount, unansweredPing: TimeAmount?) -> Verdict {
+        if let unansweredPing { return unansweredPing >= .nanoseconds(interval.nanoseconds / 2) ? .close : .alive }
         return silence >= interval ? .ping : .alive
     }
 }

@@ -27,8 +27,10 @@ final class ChatSocketHandler: ChannelInboundHandler {
     /// Mirrors the channel's writability from `channelWritabilityChanged`, so a broadcast need
     /// not ask the channel for each socket.
     private var isWritable = true
-    /// When the client last sent anything (a pong counts): the keepalive's measure.
+    /// When the client last sent anything (a pong counts), and the keepalive ping it has not
+    /// answered yet.
     private var lastHeard = NIODeadline.now()
+    private var pingSentAt: NIODeadline?
     private var needsFlush = false
     private var closing = false
     private var joined = false
@@ -100,6 +102,7 @@ final class ChatSocketHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         lastHeard = .now()
+        pingSentAt = nil
         switch frame.opcode {
         case .text:
             var payload = frame.unmaskedData
@@ -257,13 +260,14 @@ final class ChatSocketHandler: ChannelInboundHandler {
         close(code: 4003)
     }
 
-    /// The shard's sweep: ping a socket that has been silent, close one that stayed silent.
+    /// The shard's sweep: ping a socket that has been silent, close one that left it unanswered.
     func keepAlive(now: NIODeadline, _ keepalive: ChatKeepalive) {
         guard !closing else { return }
-        switch keepalive.verdict(silence: now - lastHeard) {
+        switch keepalive.verdict(silence: now - lastHeard, unansweredPing: pingSentAt.map { now - $0 }) {
         case .alive:
             break
         case .ping:
+            pingSentAt = now
             writeRaw(WebSocketFrameBytes.ping)
             flushIfNeeded()
         case .close:

@@ -23,7 +23,7 @@ public enum CommandLineHelp {
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
       METROPOLE_BCRYPT_COST Password hashing work factor, 4–31 (default 12)
       METROPOLE_CHAT_RATE_LIMIT  Chat messages per 30 s, viewer/streamer (default 20/100)
-      METROPOLE_CHAT_PING_SECONDS  Ping a silent chat socket after N s, close it after 2N (default 30)
+      METROPOLE_CHAT_PING_SECONDS  Ping a chat socket silent for N s, close it if unanswered (default 30)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

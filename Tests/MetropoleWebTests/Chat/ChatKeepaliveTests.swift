@@ -3,13 +3,16 @@ import Testing
 @testable import MetropoleWeb
 
 @Suite struct ChatKeepaliveTests {
-    @Test func silentSocketsArePingedAfterOneIntervalAndClosedAfterTwo() {
+    @Test func silentSocketsArePingedAndClosedWhenTheyDoNotAnswer() {
         let keepalive = ChatKeepalive(interval: .seconds(30))
-        #expect(keepalive.verdict(silence: .seconds(0)) == .alive)
-        #expect(keepalive.verdict(silence: .milliseconds(29_999)) == .alive)
-        #expect(keepalive.verdict(silence: .seconds(30)) == .ping)
-        #expect(keepalive.verdict(silence: .milliseconds(59_999)) == .ping)
-        #expect(keepalive.verdict(silence: .seconds(60)) == .close)
+        #expect(keepalive.verdict(silence: .seconds(0), unansweredPing: nil) == .alive)
+        #expect(keepalive.verdict(silence: .milliseconds(29_999), unansweredPing: nil) == .alive)
+        #expect(keepalive.verdict(silence: .seconds(30), unansweredPing: nil) == .ping)
+        #expect(keepalive.verdict(silence: .seconds(300), unansweredPing: nil) == .ping)
+        // Waiting for the answer, then giving up on it at the next sweep.
+        #expect(keepalive.verdict(silence: .seconds(31), unansweredPing: .seconds(1)) == .alive)
+        #expect(keepalive.verdict(silence: .seconds(60), unansweredPing: .seconds(30)) == .close)
+        #expect(keepalive.verdict(silence: .seconds(59), unansweredPing: .milliseconds(29_990)) == .close)
     }
 
     @Test func intervalComesFromTheEnvironment() throws {
