@@ -208,9 +208,7 @@ final class ChatSocketHandler: ChannelInboundHandler {
 
     /// Sends shared frame bytes from a broadcast: one write, one flush.
     func deliver(_ bytes: ByteBuffer) {
-        guard write(bytes) else { return }
-        needsFlush = false
-        outlet.context?.flush()
+        if write(bytes) { flushIfNeeded() }
     }
 
     /// Queues frame bytes; false when the socket is closing or was just dropped.
