@@ -45,8 +45,10 @@ final class GuestPageCache: Sendable {
     /// A fresh cached page for a guest's GET, or nil: the front of the middleware chain answers
     /// most guest page views with it, before routing, sessions and CSRF.
     func freshResponse(for request: Request) -> Response? {
-        guard request.method == .GET, Self.isGuest(request) else { return nil }
-        let key = Self.key(request), now = Date(), version = listings.version
+        guard request.method == .GET else { return nil }
+        let cookies = request.cookies
+        guard Self.isGuest(request, cookies: cookies) else { return nil }
+        let key = Self.key(request, cookies: cookies), now = Date(), version = listings.version
         let entry = slots.withLockedValue { slots in slots[key]?.entry }
         guard let entry, entry.isFresh(version: version, now: now) else { return nil }
         return Self.response(entry)
@@ -58,7 +60,7 @@ final class GuestPageCache: Sendable {
         guard request.currentUser == nil else {
             return try await render(PageContext.load(request, searchTerm: searchTerm)).encodeResponse(for: request)
         }
-        let key = Self.key(request), now = Date(), version = listings.version
+        let key = Self.key(request, cookies: request.cookies), now = Date(), version = listings.version
         let plan: Plan = slots.withLockedValue { slots in
             var slot = slots[key] ?? Slot()
             defer { slots[key] = slot }
@@ -93,12 +95,12 @@ final class GuestPageCache: Sendable {
 
     /// No session cookie and no bearer token. A request with an expired cookie is a guest too,
     /// but takes the slow path: finding that out needs the database.
-    private static func isGuest(_ request: Request) -> Bool {
-        request.headers.bearerAuthorization == nil && request.cookies[Sessions.cookieName] == nil
+    private static func isGuest(_ request: Request, cookies: HTTPCookies) -> Bool {
+        request.headers.bearerAuthorization == nil && cookies[Sessions.cookieName] == nil
     }
 
-    private static func key(_ request: Request) -> String {
-        request.url.string + "|" + LayoutPreferences(request: request).cookieValue
+    private static func key(_ request: Request, cookies: HTTPCookies) -> String {
+        request.url.string + "|" + LayoutPreferences(cookies: cookies).cookieValue
     }
 
     private static func response(_ entry: Entry) -> Response {

@@ -27,7 +27,12 @@ struct LayoutPreferences: Sendable, Equatable {
     }
 
     init(request: Request) {
-        let raw = request.cookies[Self.cookieName]?.string ?? ""
+        self.init(cookies: request.cookies)
+    }
+
+    /// From cookies already parsed (Vapor parses the header again on every `request.cookies`).
+    init(cookies: HTTPCookies) {
+        let raw = cookies[Self.cookieName]?.string ?? ""
         enabled = Set(raw.split(separator: ".").compactMap { Toggle(rawValue: String($0)) })
     }
 
