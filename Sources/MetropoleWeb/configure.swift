@@ -47,12 +47,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.listings = ListingCache()
     app.guestPages = GuestPageCache(listings: app.listings)
 
-    // Every middleware here is future-based, and guests' cached pages are answered right after
-    // logging, so a typical page view costs no task, no route lookup and no database (0013).
+    // Every middleware here is future-based, and guests' cached pages are answered before the
+    // route lookup and the chain, so a typical page view costs no task, no routing and no
+    // database (0013).
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(RequestIDMiddleware())
-    app.middleware.use(GuestPageMiddleware(pages: app.guestPages))
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(StaticFiles(assets: app.assets))
     app.middleware.use(SessionAuthenticator())
@@ -75,6 +75,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     }
 
     try routes(app)
+    app.responder.use { app in GuestPageResponder(pages: app.guestPages, next: app.responder.default) }
     do {
         try await enableWriteAheadLog(app, location: configuration.database)
         try await app.autoMigrate()

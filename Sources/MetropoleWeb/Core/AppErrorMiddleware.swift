@@ -76,9 +76,11 @@ struct AppErrorMiddleware: Middleware {
 
 /// Echoes the request id Vapor puts in every log line, so a user's report can be matched.
 struct RequestIDMiddleware: Middleware {
+    static let header = HTTPHeaders.Name("X-Request-ID")
+
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         next.respond(to: request).map { response in
-            response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+            response.headers.replaceOrAdd(name: Self.header, value: request.id)
             return response
         }
     }
