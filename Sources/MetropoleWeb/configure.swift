@@ -75,7 +75,10 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     }
 
     try routes(app)
-    app.responder.use { app in GuestPageResponder(pages: app.guestPages, next: app.responder.default) }
+    // Guests' cached pages are answered from the bytes, before Vapor parses a request (0014).
+    app.frontDoor = FrontDoor()
+    app.responder.use { app in GuestPageResponder(pages: app.guestPages, door: app.frontDoor, next: app.responder.default) }
+    app.servers.use { app in FrontDoorServer(application: app) }
     do {
         try await enableWriteAheadLog(app, location: configuration.database)
         try await app.autoMigrate()

@@ -279,7 +279,7 @@ import VaporTesting
             for path in ["/search?term=kate", "/search?term=liam", "/kate"] {
                 try await app.testing().test(.GET, path) { response in rendered[path] = response.body.string }
             }
-            let fastPath = GuestPageResponder(pages: app.guestPages, next: UnreachableResponder())
+            let fastPath = GuestPageResponder(pages: app.guestPages, door: app.frontDoor, next: UnreachableResponder())
             func request(_ path: String, _ headers: HTTPHeaders = [:]) -> Request {
                 Request(application: app, method: .GET, url: URI(string: path), headers: headers, on: app.eventLoopGroup.next())
             }
@@ -300,7 +300,7 @@ import VaporTesting
                     return request.eventLoop.makeSucceededFuture(Response(status: .noContent))
                 }
             }
-            let chain = GuestPageResponder(pages: app.guestPages, next: Counting(count: passedOn))
+            let chain = GuestPageResponder(pages: app.guestPages, door: app.frontDoor, next: Counting(count: passedOn))
             _ = try await chain.respond(to: request("/kate", ["Authorization": "Bearer \(token)"])).get()
             _ = try await chain.respond(to: request("/kate", ["Cookie": "\(Sessions.cookieName)=x"])).get()
             _ = try await chain.respond(to: request("/kate", ["Cookie": "\(LayoutPreferences.cookieName)=theatre"])).get()

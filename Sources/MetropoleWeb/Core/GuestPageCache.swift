@@ -27,6 +27,8 @@ final class GuestPageCache: Sendable {
         /// an outdated page get that meanwhile. A cold or expired page under load costs one
         /// rendering, not one per waiting request.
         var rendering: EventLoopFuture<Entry>?
+        /// The front door asked the application to render this page again.
+        var revalidating = false
     }
 
     private enum Plan {
@@ -52,6 +54,38 @@ final class GuestPageCache: Sendable {
         let entry = slots.withLockedValue { slots in slots[key]?.entry }
         guard let entry, entry.isFresh(version: version, now: now) else { return nil }
         return Self.response(entry)
+    }
+
+    /// How long past its lifetime the front door may still send a page while it is rendered again.
+    static let staleGrace: TimeInterval = 10
+
+    /// The page the front door sends for a guest's GET of `target` (as sent) in `layout`, or nil
+    /// when the application must answer. An outdated page is sent while one revalidation, which
+    /// the caller starts when `revalidate` is true, renders it again; it is what the application
+    /// itself does for guests while a rendering is under way.
+    func frontDoorPage(target: String, layout: String) -> (body: ByteBuffer, revalidate: Bool)? {
+        let key = target + "|" + layout, now = Date(), version = listings.version
+        return slots.withLockedValue { slots in
+            guard var slot = slots[key], let entry = slot.entry else { return nil }
+            if entry.isFresh(version: version, now: now) { return (entry.body, false) }
+            guard now.timeIntervalSince(entry.storedAt) < Self.lifetime + Self.staleGrace else { return nil }
+            if slot.rendering != nil || slot.revalidating { return (entry.body, false) }
+            slot.revalidating = true
+            slots[key] = slot
+            return (entry.body, true)
+        }
+    }
+
+    /// The end of a revalidation. A page that failed to render (its channel is gone, the
+    /// database is down) is not sent again: the application answers it from now on.
+    func revalidated(target: String, layout: String, succeeded: Bool) {
+        let key = target + "|" + layout
+        slots.withLockedValue { slots in
+            guard var slot = slots[key] else { return }
+            slot.revalidating = false
+            if !succeeded { slot.entry = nil }
+            slots[key] = slot
+        }
     }
 
     /// Serves `render` from the cache for guests; renders fresh for signed-in visitors.
@@ -125,9 +159,14 @@ final class GuestPageCache: Sendable {
 /// router splits and percent-decodes the path, a tenth of a cached page view's cost (0013).
 struct GuestPageResponder: Responder {
     let pages: GuestPageCache
+    let door: FrontDoor
     let next: any Responder
 
     func respond(to request: Request) -> EventLoopFuture<Response> {
+        door.returnLoan(of: request, answer(request))
+    }
+
+    private func answer(_ request: Request) -> EventLoopFuture<Response> {
         guard let cached = pages.freshResponse(for: request) else { return next.respond(to: request) }
         // What the middleware chain would have added: the log line and the request id.
         request.logger.info("\(request.method) \(request.url.path)")

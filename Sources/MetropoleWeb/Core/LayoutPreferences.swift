@@ -32,8 +32,11 @@ struct LayoutPreferences: Sendable, Equatable {
 
     /// From cookies already parsed (Vapor parses the header again on every `request.cookies`).
     init(cookies: HTTPCookies) {
-        let raw = cookies[Self.cookieName]?.string ?? ""
-        enabled = Set(raw.split(separator: ".").compactMap { Toggle(rawValue: String($0)) })
+        self.init(cookieValue: cookies[Self.cookieName]?.string ?? "")
+    }
+
+    init(cookieValue: String) {
+        enabled = Set(cookieValue.split(separator: ".").compactMap { Toggle(rawValue: String($0)) })
     }
 
     var cookieValue: String { Toggle.allCases.filter(enabled.contains).map(\.rawValue).joined(separator: ".") }
