@@ -34,6 +34,8 @@ import Testing
         "GET / HTTP/1.1\r\nCookie: novalue\r\n\r\n",
         "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+        "GET /api/v1/streams/kate/chat HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        "GET /live/kate/ws HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n",
         "PATCH /api/v1/me/stream HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"title\":1}",
     ])
     func requestsTheDoorCannotAnswerAreLentToVapor(raw: String) throws {
@@ -54,8 +56,9 @@ import Testing
         "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
         "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n",
         "BREW / HTTP/1.1\r\n\r\n",
-        "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
         "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: keep-alive, HTTP2-Settings\r\n\r\n",
+        "GET / HTTP/1.1\r\nConnection: keep alive\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\r\n folded: continuation\r\n\r\n",
         "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
         "GET / HTTP/1.1\r\nno colon\r\n\r\n",

@@ -12,9 +12,9 @@ import Vapor
 /// asset, the API, a page not rendered yet, a signed-in visitor, a form or JSON body with a
 /// `Content-Length`) is lent to Vapor: the door holds back what follows until Vapor's answer is
 /// written, then opens again. So Vapor never sees pipelined requests at once, which its HTTP/1
-/// server mishandles (0014). Anything else (an upgrade, a chunked body, a streamed answer)
-/// hands the connection to Vapor for good: the door leaves the pipeline, so chat sockets pay
-/// nothing for it.
+/// server mishandles (0014). A WebSocket upgrade is lent the same way, and the door leaves once
+/// Vapor has switched the connection, so chat sockets pay nothing for it. Anything else (a
+/// chunked body, a streamed answer) hands the connection to Vapor for good.
 final class GuestPageFrontDoor: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -190,8 +190,11 @@ final class FrontDoor: Sendable {
         guard let peer = request.remoteAddress,
               let channel = loans.withLockedValue({ $0.removeValue(forKey: peer) }) else { return response }
         return response.always { result in
-            // An answer held in memory is written at once; a stream goes on after the head.
-            let complete = (try? result.get()).map { $0.body.buffer != nil || $0.body.count == 0 } ?? true
+            // An answer held in memory is written at once; a stream goes on after the head, and
+            // after a 101 the connection is no longer HTTP: the door leaves in both cases.
+            let complete = (try? result.get()).map {
+                $0.status != .switchingProtocols && ($0.body.buffer != nil || $0.body.count == 0)
+            } ?? true
             channel.eventLoop.execute {
                 channel.eventLoop.execute {
                     try? channel.pipeline.syncOperations.handler(type: GuestPageFrontDoor.self).loanReturned(complete: complete)

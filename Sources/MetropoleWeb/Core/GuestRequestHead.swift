@@ -1,8 +1,8 @@
 /// The head of a complete HTTP/1.1 request, as the guest-page front door reads it. A bodiless
 /// GET from a visitor with no session (`isGuestGet`) it may answer itself; the others, framed
-/// by `Content-Length` or bodiless, it lends to Vapor one at a time. Anything else (chunked
-/// bodies, upgrades, a header this strict reading does not accept, a head split over two
-/// reads) is nil, and the door hands the connection to Vapor untouched.
+/// by `Content-Length` or bodiless (WebSocket upgrades included), it lends to Vapor one at a
+/// time. Anything else (chunked bodies, `Expect`, a header this strict reading does not accept,
+/// a head split over two reads) is nil, and the door hands the connection to Vapor untouched.
 ///
 /// Being stricter than the HTTP parser behind it is the point: the front door consumes exactly
 /// the bytes of the heads it answers, so it must never read a request's framing differently.
@@ -43,10 +43,17 @@ struct GuestRequestHead: Equatable, Sendable {
             case "cookie":
                 if !Self.readCookies(bytes, value, layout: &layout) { isGuestGet = false }
             case "connection":
-                let option = Self.lowercased(bytes, value)
-                guard option == "keep-alive" || option == "close" else { return nil }
-                if option == "close" { isGuestGet = false }
-            case "authorization":
+                // `keep-alive`, `close`, `upgrade`, as a list: Firefox sends "keep-alive, Upgrade".
+                for option in Self.lowercased(bytes, value).split(separator: ",").map({ $0.filter { $0 != " " && $0 != "\t" } }) {
+                    switch option {
+                    case "keep-alive": continue
+                    case "close", "upgrade": isGuestGet = false
+                    default: return nil
+                    }
+                }
+            case "authorization", "upgrade", "sec-websocket-key":
+                // A WebSocket upgrade is lent too: Vapor switches the connection, and the door
+                // leaves once Vapor's 101 is written.
                 isGuestGet = false
             case "content-length":
                 // Digits only, once: anything else is a framing Vapor's parser must judge.
@@ -54,7 +61,7 @@ struct GuestRequestHead: Equatable, Sendable {
                       bytes[value].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
                 bodyLength = Int(String(decoding: bytes[value], as: UTF8.self))
                 isGuestGet = isGuestGet && bodyLength == 0
-            case "transfer-encoding", "upgrade", "expect", "http2-settings":
+            case "transfer-encoding", "expect", "http2-settings":
                 return nil
             default:
                 continue
