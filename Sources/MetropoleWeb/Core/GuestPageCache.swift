@@ -64,7 +64,7 @@ final class GuestPageCache: Sendable {
     /// the caller starts when `revalidate` is true, renders it again; it is what the application
     /// itself does for guests while a rendering is under way.
     func frontDoorPage(target: String, layout: String) -> (body: ByteBuffer, revalidate: Bool)? {
-        let key = target + "|" + layout, now = Date(), version = listings.version
+        let key = Self.key(target: target, layout: layout), now = Date(), version = listings.version
         return slots.withLockedValue { slots in
             guard var slot = slots[key], let entry = slot.entry else { return nil }
             if entry.isFresh(version: version, now: now) { return (entry.body, false) }
@@ -79,7 +79,7 @@ final class GuestPageCache: Sendable {
     /// The end of a revalidation. A page that failed to render (its channel is gone, the
     /// database is down) is not sent again: the application answers it from now on.
     func revalidated(target: String, layout: String, succeeded: Bool) {
-        let key = target + "|" + layout
+        let key = Self.key(target: target, layout: layout)
         slots.withLockedValue { slots in
             guard var slot = slots[key] else { return }
             slot.revalidating = false
@@ -137,16 +137,16 @@ final class GuestPageCache: Sendable {
     /// the cost (it rebuilds the URL and rescans it), paid on every page view.
     private static func key(_ request: Request, cookies: HTTPCookies) -> String {
         let layout = cookies[LayoutPreferences.cookieName] == nil ? "" : LayoutPreferences(cookies: cookies).cookieValue
-        guard let query = request.url.query else { return request.url.path + "|" + layout }
-        return request.url.path + "?" + query + "|" + layout
+        let target = request.url.query.map { request.url.path + "?" + $0 } ?? request.url.path
+        return key(target: target, layout: layout)
     }
 
-    private static let headers: HTTPHeaders = {
-        var headers = HTTPHeaders()
-        headers.contentType = .html
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return headers
-    }()
+    private static func key(target: String, layout: String) -> String { target + "|" + layout }
+
+    /// The headers of a cached page, whoever sends it: Vapor (`response`) or the front door.
+    static let pageHeaders = [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store")]
+
+    private static let headers = HTTPHeaders(pageHeaders)
 
     private static func response(_ entry: Entry) -> Response {
         Response(status: .ok, headers: headers, body: .init(buffer: entry.body))

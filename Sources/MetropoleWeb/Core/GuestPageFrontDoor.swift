@@ -128,10 +128,13 @@ final class GuestPageFrontDoor: ChannelInboundHandler, RemovableChannelHandler {
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
-    /// The headers Vapor would send for the same page (`GuestPageCache.response`).
+    /// The status line and headers Vapor would send for the same page.
+    private static let headPrefix = "HTTP/1.1 200 OK\r\n"
+        + GuestPageCache.pageHeaders.map { "\($0.0): \($0.1)\r\n" }.joined() + "content-length: "
+
     private func responseHead(_ context: ChannelHandlerContext, length: Int) -> ByteBuffer {
         var head = context.channel.allocator.buffer(capacity: 192)
-        head.writeStaticString("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: no-store\r\ncontent-length: ")
+        head.writeString(Self.headPrefix)
         head.writeString(String(length))
         head.writeStaticString("\r\nconnection: keep-alive\r\nserver: Metropole\r\n")
         head.writeString(date.current())

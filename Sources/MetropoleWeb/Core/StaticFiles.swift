@@ -27,14 +27,12 @@ struct StaticFiles: Middleware {
             return next.respond(to: request)
         }
         return files.respond(to: request, chainingTo: next).flatMap { response in
-            response.collectStreamedBody(on: request.eventLoop).map { response }
-        }.map { response in
-            guard response.headers.first(name: .cacheControl) == nil, response.status == .ok || response.status == .notModified,
-                  response.headers.first(name: .eTag) != nil
-            else { return response }
-            let versioned = request.url.query?.contains("v=") ?? false
-            response.headers.replaceOrAdd(name: .cacheControl, value: versioned ? "public, max-age=31536000, immutable" : "public, max-age=300")
-            return response
+            if response.headers.first(name: .cacheControl) == nil, response.status == .ok || response.status == .notModified,
+               response.headers.first(name: .eTag) != nil {
+                let versioned = request.url.query?.contains("v=") ?? false
+                response.headers.replaceOrAdd(name: .cacheControl, value: versioned ? "public, max-age=31536000, immutable" : "public, max-age=300")
+            }
+            return response.collectStreamedBody(on: request.eventLoop).map { response }
         }
     }
 }
