@@ -1,6 +1,6 @@
 import Fluent
 import Foundation
-import MetropoleRTMP
+import MetropoleMedia
 
 /// Lets a publisher go live when its stream key belongs to a stream. The database finds the
 /// candidate by the key's digest; the key itself is then compared in constant time.
