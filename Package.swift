@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // Media model, codec records, fMP4/CMAF, LL-HLS, LiveHub. NIOCore only.
@@ -83,6 +85,11 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .target(name: "MetropoleMySQL", condition: .when(traits: ["MySQL"])),
                 .product(name: "Plot", package: "Plot"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -148,6 +155,9 @@ let package = Package(
             dependencies: [
                 "MetropoleWeb",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
                 // To create and drop a database per test on METROPOLE_TEST_DATABASE_URL.
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .target(name: "MetropoleMySQL", condition: .when(traits: ["MySQL"])),

@@ -2,6 +2,8 @@
 // enforces every rule; this module only shows state and says why a message was refused.
 // Text is only ever set with textContent: a message is never HTML.
 import { csrfToken } from './api.js';
+import { CloseCode } from './close-codes.js';
+import { siteURL } from './urls.js';
 import { viewerId } from './viewer-id.js';
 
 const MAX_LENGTH = 500;
@@ -56,7 +58,7 @@ class ChatPanel {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (event.code === 4003 || this.kicked) { this.onKicked(); return; }
+      if (event.code === CloseCode.EJECTED || this.kicked) { this.onKicked(); return; }
       if (!this.greeted && this.retries > 2) {
         this.showNotice('You cannot join this chat right now. The streamer may have removed you.');
         return;
@@ -97,6 +99,10 @@ class ChatPanel {
         this.settings = { enabled: frame.enabled, slowModeSeconds: frame.slowModeSeconds, followersOnly: frame.followersOnly };
         this.applyState();
         break;
+      case 'you':
+        this.you = frame.you;
+        this.applyState();
+        break;
       case 'viewers':
         this.viewers.textContent = `${frame.count} watching · ${frame.chatters} in chat`;
         break;
@@ -112,13 +118,12 @@ class ChatPanel {
     }
   }
 
-  // Why this viewer cannot post right now, recomputed whenever the settings change.
+  // Why this viewer cannot post right now: the server's word (`you.canChat`/`you.reason`,
+  // sent again whenever it changes), never worked out here.
   get refusal() {
     if (this.kicked) return 'kicked';
-    if (!this.you?.username) return 'not_signed_in';
-    if (!this.settings.enabled) return 'chat_disabled';
-    if (this.settings.followersOnly && !this.you.isStreamer && !this.you.follows) return 'followers_only';
-    return null;
+    if (!this.you) return 'not_signed_in';
+    return this.you.canChat ? null : (this.you.reason ?? 'not_signed_in');
   }
 
   applyState() {
@@ -165,7 +170,6 @@ class ChatPanel {
 
   onError(frame) {
     if (frame.code === 'slow_mode' || frame.code === 'rate_limited') this.startCountdown(frame.retryAfter ?? 1);
-    if (frame.code === 'chat_disabled') this.settings.enabled = false;
     this.error.textContent = frame.message;
     this.applyState();
   }
@@ -338,9 +342,7 @@ function moderationMenu(username, className = 'chat-menu') {
 }
 
 async function moderate(action, username, button) {
-  const url = action === 'kick'
-    ? `/api/v1/me/kicks/${encodeURIComponent(username)}`
-    : `/api/v1/me/blocked/${encodeURIComponent(username)}`;
+  const url = siteURL(action === 'kick' ? 'kicks' : 'blocked', { username });
   button.disabled = true;
   try {
     const response = await fetch(url, {

@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { siteURL } from './urls.js';
 
 // Dashboard: show/hide and copy for keys, confirmation for destructive forms, live health.
 for (const button of document.querySelectorAll('[data-toggle-secret]')) {
@@ -34,7 +35,7 @@ if (panel) {
     if (cell) cell.textContent = value ?? '—';
   };
   const refresh = async () => {
-    const response = await fetch('/api/v1/me/stream/health', { headers: { Accept: 'application/json' } });
+    const response = await fetch(siteURL('ownStreamHealth'), { headers: { Accept: 'application/json' } });
     if (!response.ok) return;
     const h = await response.json();
     show('status', h.isLive ? 'Live' : 'Offline');
@@ -63,7 +64,7 @@ titleForm?.addEventListener('submit', async (event) => {
   const error = titleForm.querySelector('[data-error-for="title"]');
   error.hidden = true;
   try {
-    await api('PATCH', '/me/stream', { title: titleForm.elements.title.value });
+    await api('PATCH', siteURL('ownStream'), { title: titleForm.elements.title.value });
     saved(titleForm, 'Saved');
   } catch (failure) {
     error.textContent = failure.message;
@@ -79,7 +80,7 @@ chatForm?.addEventListener('change', async () => {
     slowModeSeconds: Number(chatForm.querySelector('#slowModeSeconds').value),
   };
   try {
-    await api('PATCH', '/me/stream', body);
+    await api('PATCH', siteURL('ownStream'), body);
     saved(chatForm, 'Saved');
   } catch (failure) {
     saved(chatForm, failure.message);

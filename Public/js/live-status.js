@@ -3,10 +3,12 @@
 // The stream is opened per page and closed when the page is left: a browser keeps at most six
 // connections per host, and streams left open by earlier pages (kept in the back/forward
 // cache) would otherwise hold them until the server's next heartbeat.
+import { siteURL } from './urls.js';
+
 let source = null;
 
 function connect() {
-  source = new EventSource('/api/v1/events');
+  source = new EventSource(siteURL('events'));
   source.onmessage = onEvent;
 }
 

@@ -1,6 +1,7 @@
 // The live player: Media Source Extensions fed by the WebSocket fMP4 feed, kept close to the
 // live edge; native HLS where MSE is missing (iOS Safari). One instance per [data-player].
 import { codecsFromInitSegment } from './mp4-codecs.js';
+import { CloseCode } from './close-codes.js';
 import { viewerId } from './viewer-id.js';
 
 const TARGET_LATENCY = 0.5;   // seconds behind the newest frame we aim for
@@ -61,7 +62,7 @@ export class LivePlayer {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (event.code === 4003 || event.code === 1008 && event.reason === 'kicked') { this.stop('ejected'); return; }
+      if (event.code === CloseCode.EJECTED) { this.stop('ejected'); return; }
       if (this.live) this.reconnectSoon();
     };
   }

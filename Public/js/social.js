@@ -1,5 +1,6 @@
 // Follow / unfollow without a reload; the forms still work without JavaScript.
 import { api, refreshSidebar } from './api.js';
+import { siteURL } from './urls.js';
 
 for (const form of document.querySelectorAll('[data-follow-form]')) {
   form.addEventListener('submit', async (event) => {
@@ -9,7 +10,7 @@ for (const form of document.querySelectorAll('[data-follow-form]')) {
     const following = button.dataset.following === 'true';
     button.disabled = true;
     try {
-      await api(following ? 'DELETE' : 'PUT', `/me/following/${encodeURIComponent(name)}`);
+      await api(following ? 'DELETE' : 'PUT', siteURL('following', { username: name }));
       const now = !following;
       button.dataset.following = String(now);
       button.textContent = now ? 'Unfollow' : 'Follow';

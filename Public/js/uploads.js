@@ -1,7 +1,8 @@
 // Thumbnail and avatar uploads through the API, with the server's refusal shown by the field.
 import { api } from './api.js';
+import { siteURL } from './urls.js';
 
-function wire(selector, path, errorId, onDone) {
+function wire(selector, url, errorId, onDone) {
   const form = document.querySelector(selector);
   if (!form) return;
   form.addEventListener('submit', async (event) => {
@@ -12,7 +13,7 @@ function wire(selector, path, errorId, onDone) {
     error.hidden = true;
     if (!file) { error.textContent = 'Choose an image first.'; error.hidden = false; return; }
     try {
-      const result = await api('PUT', path, file, file.type || 'application/octet-stream');
+      const result = await api('PUT', url, file, file.type || 'application/octet-stream');
       onDone(result);
     } catch (failure) {
       error.textContent = failure.message;
@@ -21,7 +22,7 @@ function wire(selector, path, errorId, onDone) {
   });
 }
 
-wire('[data-thumbnail-form]', '/me/stream/thumbnail', 'thumbnail-error', ({ thumbnailUrl }) => {
+wire('[data-thumbnail-form]', siteURL('ownThumbnail'), 'thumbnail-error', ({ thumbnailUrl }) => {
   const thumb = document.querySelector('.thumb-preview .thumb');
   if (!thumb) return;
   thumb.classList.remove('thumb-placeholder');
@@ -30,4 +31,4 @@ wire('[data-thumbnail-form]', '/me/stream/thumbnail', 'thumbnail-error', ({ thum
   img.src = thumbnailUrl;
 });
 
-wire('[data-avatar-form]', '/me/avatar', 'avatar-error', () => location.reload());
+wire('[data-avatar-form]', siteURL('ownAvatar'), 'avatar-error', () => location.reload());

@@ -140,13 +140,13 @@ import VaporTesting
     @Test func signInAttemptsAreThrottledPerAddress() async throws {
         try await withTestApp(loginLimits: .init(perUsername: 100, perAddress: 2, window: 60)) { app in
             for name in ["hal_1", "hal_2"] {
-                try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).test(
+                try await app.overHTTP().test(
                     .POST, "api/v1/sessions", headers: jsonHeaders, body: json(["username": name, "password": "nope nope"])
                 ) { response in
                     #expect(response.status == .unauthorized)
                 }
             }
-            try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).test(
+            try await app.overHTTP().test(
                 .POST, "api/v1/sessions", headers: jsonHeaders, body: json(["username": "hal_3", "password": "nope nope"])
             ) { response in
                 #expect(response.status == .tooManyRequests)

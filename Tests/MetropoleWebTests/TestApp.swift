@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NIOPosix
 import Vapor
 import VaporTesting
 @testable import MetropoleWeb
@@ -84,4 +85,19 @@ extension Application {
 extension TestingHTTPResponse {
     var errorCode: String? { try? content.decode(ErrorJSON.self).error.code }
     var errorMessage: String? { try? content.decode(ErrorJSON.self).error.message }
+}
+
+extension Application {
+    /// A tester that goes through the real HTTP edge (`SiteServer`) on a free loopback port,
+    /// for what only the edge does: body limits, the client's address.
+    func overHTTP() throws -> any TestingApplicationTester {
+        try testing(method: .running(hostname: "127.0.0.1", port: freeLoopbackPort()))
+    }
+}
+
+/// A port nothing listens on right now (bound, read, released).
+func freeLoopbackPort() throws -> Int {
+    let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+    defer { try? socket.close().wait() }
+    return socket.localAddress?.port ?? 0
 }

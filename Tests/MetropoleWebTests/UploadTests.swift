@@ -54,7 +54,7 @@ import VaporTesting
                 #expect(response.errorCode == "not_an_image")
             }
             let big = ByteBuffer(bytes: Self.png + Array(repeating: 0, count: ImageUpload.maximumBytes))
-            try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).test(
+            try await app.overHTTP().test(
                 .PUT, "api/v1/me/stream/thumbnail", headers: bearer(token), body: big
             ) { response in
                 #expect(response.status == .payloadTooLarge)

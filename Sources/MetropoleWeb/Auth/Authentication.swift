@@ -66,20 +66,34 @@ enum Sessions {
     }
 }
 
+/// What a request presents to prove who it is: a Bearer token, else a non-empty session
+/// cookie. A request that presents neither is a guest; this is the one place that says so.
+struct SessionCredential: Sendable, Equatable {
+    var secret: String
+    var method: AuthMethod
+
+    init?(headers: HTTPHeaders, cookies: HTTPCookies?) {
+        if let bearer = headers.bearerAuthorization?.token {
+            (secret, method) = (bearer, .bearer)
+        } else if let cookie = cookies?[Sessions.cookieName]?.string, !cookie.isEmpty {
+            (secret, method) = (cookie, .cookie)
+        } else {
+            return nil
+        }
+    }
+
+    init?(_ request: Request) {
+        self.init(headers: request.headers, cookies: request.cookies)
+    }
+}
+
 /// Finds the caller from `Authorization: Bearer` or the session cookie. An unknown or expired
 /// token leaves the request a guest; routes that need a user answer 401 themselves.
 struct SessionAuthenticator: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        let secret: String, method: AuthMethod
-        if let bearer = request.headers.bearerAuthorization?.token {
-            (secret, method) = (bearer, .bearer)
-        } else if let cookie = request.cookies[Sessions.cookieName]?.string, !cookie.isEmpty {
-            (secret, method) = (cookie, .cookie)
-        } else {
-            // A guest: no database, no task.
-            return next.respond(to: request)
-        }
-        return request.eventLoop.makeFutureWithTask { try await Self.resolve(secret: secret, method: method, on: request.db) }
+        // A guest: no database, no task.
+        guard let credential = SessionCredential(request) else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask { try await Self.resolve(secret: credential.secret, method: credential.method, on: request.db) }
             .flatMap { authenticated in
                 request.authenticated = authenticated
                 return next.respond(to: request)

@@ -70,7 +70,7 @@ struct CSRFProtection: Middleware {
     }
 
     private func needsCheck(_ request: Request) async throws -> Bool {
-        if request.cookies[Sessions.cookieName] != nil { return true }
+        if SessionCredential(request) != nil { return true }
         guard let type = request.headers.contentType else { return false }
         return type == .urlEncodedForm || type.type == "multipart" || type == .plainText
     }
@@ -80,7 +80,7 @@ struct CSRFProtection: Middleware {
         guard let type = request.headers.contentType, type == .urlEncodedForm || type.type == "multipart" else { return nil }
         if request.body.data == nil {
             // Forms are small, except uploads (an image of at most 4 MiB plus the multipart framing).
-            _ = try await request.body.collect(max: type.type == "multipart" ? 5 * 1024 * 1024 : 64 * 1024).get()
+            _ = try await request.body.collect(max: type.type == "multipart" ? ImageUpload.maximumFormBytes : BodyLimits.standard).get()
         }
         return try? request.content.get(String.self, at: Self.fieldName)
     }

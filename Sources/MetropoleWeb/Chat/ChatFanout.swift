@@ -7,16 +7,11 @@ import NIOCore
 /// one per socket, and a burst of messages becomes one flush per socket.
 final class ChatFanout: Sendable {
     private let shards = NIOLockedValueBox([ObjectIdentifier: ChatShard]())
-    let keepalive: ChatKeepalive
-
-    init(keepalive: ChatKeepalive) {
-        self.keepalive = keepalive
-    }
 
     func shard(for loop: any EventLoop) -> ChatShard {
         shards.withLockedValue { shards in
             if let existing = shards[ObjectIdentifier(loop)] { return existing }
-            let created = ChatShard(loop: loop, keepalive: keepalive)
+            let created = ChatShard(loop: loop)
             shards[ObjectIdentifier(loop)] = created
             return created
         }
@@ -29,14 +24,14 @@ final class ChatFanout: Sendable {
         for shard in allShards { shard.enqueue(.frame(frame, ownerID: ownerID)) }
     }
 
+    /// New settings: the shared `settings` frame, then each viewer's own standing.
+    func broadcast(settings: ChatSettings, frame: ByteBuffer, toChannelOf ownerID: UUID) {
+        for shard in allShards { shard.enqueue(.settings(settings, frame: frame, ownerID: ownerID)) }
+    }
+
     /// Closes that viewer's chat sockets on that channel with `{"type":"kicked"}` and 4003.
     func eject(viewerID: UUID, fromChannelOf ownerID: UUID, reason: EjectionReason) {
         for shard in allShards { shard.enqueue(.eject(viewerID: viewerID, ownerID: ownerID, reason: reason)) }
-    }
-
-    /// Closes every socket and stops the keepalive sweeps (server shutdown).
-    func closeAll() {
-        for shard in allShards { shard.enqueue(.closeAll) }
     }
 }
 
@@ -45,8 +40,8 @@ final class ChatFanout: Sendable {
 final class ChatShard: @unchecked Sendable {
     enum Work {
         case frame(ByteBuffer, ownerID: UUID)
+        case settings(ChatSettings, frame: ByteBuffer, ownerID: UUID)
         case eject(viewerID: UUID, ownerID: UUID, reason: EjectionReason)
-        case closeAll
     }
 
     private struct Outbox {
@@ -56,27 +51,21 @@ final class ChatShard: @unchecked Sendable {
 
     let loop: any EventLoop
     private let outbox = NIOLockedValueBox(Outbox())
-    private let keepalive: ChatKeepalive
-    private var sweeps: RepeatedTask?
     /// Loop-confined: channel owner id → sockets. An array, walked once per burst; each socket
     /// knows its index so leaving is a swap with the last.
-    private var rooms: [UUID: [ChatSocketHandler]] = [:]
+    private var rooms: [UUID: [ChatSocket]] = [:]
 
-    init(loop: any EventLoop, keepalive: ChatKeepalive) {
+    init(loop: any EventLoop) {
         self.loop = loop
-        self.keepalive = keepalive
-        loop.execute {
-            self.sweeps = loop.scheduleRepeatedTask(initialDelay: keepalive.interval, delay: keepalive.interval) { _ in self.sweep() }
-        }
     }
 
-    func add(_ socket: ChatSocketHandler, ownerID: UUID) {
+    func add(_ socket: ChatSocket, ownerID: UUID) {
         loop.preconditionInEventLoop()
         socket.shardIndex = rooms[ownerID, default: []].count
         rooms[ownerID, default: []].append(socket)
     }
 
-    func remove(_ socket: ChatSocketHandler, ownerID: UUID) {
+    func remove(_ socket: ChatSocket, ownerID: UUID) {
         loop.preconditionInEventLoop()
         guard var sockets = rooms.removeValue(forKey: ownerID) else { return }
         let index = socket.shardIndex
@@ -117,24 +106,20 @@ final class ChatShard: @unchecked Sendable {
                 } else {
                     pending[ownerID] = frame
                 }
+            case .settings(let settings, let frame, let ownerID):
+                deliver(&pending)
+                for socket in rooms[ownerID] ?? [] {
+                    socket.deliver(frame)
+                    socket.settingsChanged(settings)
+                }
             case .eject(let viewerID, let ownerID, let reason):
                 deliver(&pending)
                 for socket in rooms[ownerID] ?? [] where socket.participant.userID == viewerID {
                     socket.eject(reason)
                 }
-            case .closeAll:
-                deliver(&pending)
-                sweeps?.cancel()
-                sweeps = nil
-                for socket in rooms.values.joined() { socket.goAway() }
             }
         }
         deliver(&pending)
-    }
-
-    private func sweep() {
-        let now = NIODeadline.now()
-        for socket in rooms.values.joined() { socket.keepAlive(now: now, keepalive) }
     }
 
     private func deliver(_ pending: inout [UUID: ByteBuffer]) {

@@ -43,6 +43,12 @@ enum ChatFrame {
         var follows: Bool
     }
 
+    /// The viewer's standing changed (new settings, a follow found): `{"type":"you","you":{…}}`.
+    struct YouChanged: Encodable {
+        var type = "you"
+        var you: You
+    }
+
     struct Hello: Encodable {
         var type = "hello"
         var you: You

@@ -17,8 +17,11 @@ struct ChatSettings: Sendable, Equatable, Codable {
     }
 }
 
-/// How many messages one person may send in a window (Twitch's numbers by default).
+/// How many messages one person may send in a window (Twitch's numbers by default;
+/// `METROPOLE_CHAT_RATE_LIMIT=<viewer>/<streamer>` changes them, read by `AppConfiguration`).
 struct ChatRateLimits: Sendable, Equatable {
+    static let variable = "METROPOLE_CHAT_RATE_LIMIT"
+
     var window: TimeInterval = 30
     var viewer = 20
     var streamer = 100
@@ -104,22 +107,30 @@ enum ChatPolicy {
         var follows: Bool
     }
 
+    /// Whether `sender` may post at all under `settings`, whatever the text and pace: nil, or
+    /// why not. The chat's `you.canChat`/`you.reason` is this; the browser shows it as is.
+    static func standing(of sender: Sender, under settings: ChatSettings) -> ChatRejection? {
+        if !sender.isSignedIn { return .notSignedIn }
+        if !settings.enabled { return .chatDisabled }
+        if settings.followersOnly && !sender.isStreamer && !sender.follows { return .followersOnly }
+        return nil
+    }
+
     /// The cleaned text when the message may be posted now.
     static func check(
         _ rawText: String, from sender: Sender, settings: ChatSettings, pace: SenderPace,
         limits: ChatRateLimits, now: Date
     ) -> Result<String, ChatRejection> {
-        guard sender.isSignedIn else { return .failure(.notSignedIn) }
-        guard settings.enabled else { return .failure(.chatDisabled) }
+        // Standing first, except followers-only, which a message that is empty or too long
+        // never gets far enough to be refused for.
+        if let refusal = standing(of: sender, under: settings), refusal != .followersOnly { return .failure(refusal) }
         let text: String
         switch ChatText.clean(rawText) {
         case .success(let cleaned): text = cleaned
         case .failure(.empty): return .failure(.empty)
         case .failure(.tooLong): return .failure(.tooLong)
         }
-        if settings.followersOnly && !sender.isStreamer && !sender.follows {
-            return .failure(.followersOnly)
-        }
+        if let refusal = standing(of: sender, under: settings) { return .failure(refusal) }
         if settings.slowModeSeconds > 0, !sender.isStreamer, let last = pace.last {
             let elapsed = now.timeIntervalSince(last)
             if elapsed < TimeInterval(settings.slowModeSeconds) {

@@ -5,21 +5,23 @@ import NIOCore
 import Vapor
 
 /// The chat of every channel on this node: rooms, the fan-out to sockets, persistence, and
-/// moderation hooks. Started and stopped with the application.
+/// moderation hooks. Its periodic work (`tick`, the archive's batches) runs as services of the
+/// application's one service group (`AppServices`).
 final class ChatService: Sendable {
     /// An empty room is dropped after this long; its history reloads from the database.
     static let roomIdleSeconds: TimeInterval = 300
 
-    let fanout: ChatFanout
+    /// How often viewer figures are announced and idle senders and rooms forgotten.
+    static let tickInterval: Duration = .seconds(2)
+
+    let fanout = ChatFanout()
     let archive: ChatArchive
     let limits: ChatRateLimits
     let viewers: ViewerCounter
     let database: @Sendable () -> any Database
     private let rooms = NIOLockedValueBox([UUID: ChatRoom]())
-    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
 
-    init(app: Application, limits: ChatRateLimits, keepalive: ChatKeepalive) {
-        fanout = ChatFanout(keepalive: keepalive)
+    init(app: Application, limits: ChatRateLimits) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         self.database = database
         self.limits = limits
@@ -59,11 +61,12 @@ final class ChatService: Sendable {
     /// New settings from the dashboard: every open chat gets them at once.
     func apply(_ settings: ChatSettings, toChannelOf ownerID: UUID) {
         guard let room = existingRoom(ownerID: ownerID), room.apply(settings) else { return }
-        fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Settings(settings))), toChannelOf: ownerID)
+        fanout.broadcast(settings: settings, frame: WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Settings(settings))),
+                         toChannelOf: ownerID)
     }
 
     /// Announces changed viewer figures, forgets idle senders and empty rooms.
-    private func tick() {
+    func tick() {
         let all = rooms.withLockedValue { Array($0.values) }
         var idle: [UUID] = []
         for room in all {
@@ -76,32 +79,6 @@ final class ChatService: Sendable {
         rooms.withLockedValue { rooms in
             for ownerID in idle where rooms[ownerID]?.peopleCount == 0 { rooms[ownerID] = nil }
         }
-    }
-}
-
-extension ChatService: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        let writer = Task { [archive] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: ChatArchive.flushInterval)
-                await archive.flush()
-            }
-        }
-        let housekeeping = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(2))
-                self?.tick()
-            }
-        }
-        tasks.withLockedValue { $0 = [writer, housekeeping] }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        fanout.closeAll()
-        let running = tasks.withLockedValue { tasks in defer { tasks = [] }; return tasks }
-        for task in running { task.cancel() }
-        for task in running { await task.value }
-        await archive.flush()
     }
 }
 

@@ -36,28 +36,27 @@ enum DashboardController {
     }
 
     private static func back(_ request: Request, _ user: User, _ tab: DashboardPageModel.Tab) -> Response {
-        let path = SiteURL.dashboard(user.username).path + (tab == .stream ? "" : "/\(tab.rawValue)")
-        return request.redirect(to: path, redirectType: .normal)
+        return request.redirect(to: SiteURL.dashboard(user.username, tab).path, redirectType: .normal)
     }
 
     @Sendable static func regenerateKey(request: Request) async throws -> Response {
         let user = try requireOwner(request)
-        _ = try await IngressAPIController.create(request: request, user: user, protocol: "rtmp")
+        _ = try await Ingress.regenerate(for: user, protocol: .rtmp, in: request.application)
         return back(request, user, .keys)
     }
 
     @Sendable static func deleteKey(request: Request) async throws -> Response {
         let user = try requireOwner(request)
-        try await IngressAPIController.delete(request: request, user: user)
+        try await Ingress.remove(for: user, in: request.application)
         return back(request, user, .keys)
     }
 
     @Sendable static func updateStream(request: Request) async throws -> Response {
         let user = try requireOwner(request)
         let update = try request.content.decode(StreamSettingsUpdate.self)
-        let stream = try await IngressAPIController.ownStream(of: user, on: request.db)
+        let stream = try await Channels.ownStream(of: user, on: request.db)
         do {
-            try await StreamSettingsAPI.apply(update, to: stream, on: request)
+            try await Channels.update(stream, with: update, in: request.application)
         } catch let error as APIError {
             return try await page(user, tab: update.title == nil ? .chat : .stream, notice: error.message, status: error.status, on: request)
         }
@@ -68,7 +67,7 @@ enum DashboardController {
         let user = try requireOwner(request)
         do {
             let upload = try request.content.decode(ImageForm.self)
-            _ = try await UploadsAPIController.replaceThumbnail(of: user, with: upload.image.data, on: request)
+            _ = try await Channels.replaceThumbnail(of: user, with: upload.image.data, in: request.application)
         } catch let error as APIError {
             return try await page(user, tab: .stream, notice: error.message, status: error.status, on: request)
         }
@@ -82,7 +81,7 @@ enum DashboardController {
     }
 
     @Sendable static func health(request: Request) async throws -> StreamHealthDTO {
-        let stream = try await IngressAPIController.ownStream(of: request.requireUser(), on: request.db)
+        let stream = try await Channels.ownStream(of: request.requireUser(), on: request.db)
         let directory = request.application.live.directory
         return StreamHealthDTO(live: directory.entry(streamID: try stream.requireID()), viewers: directory.viewers)
     }
@@ -91,26 +90,4 @@ enum DashboardController {
 /// A multipart form with one picture in the `image` field.
 struct ImageForm: Content {
     var image: File
-}
-
-/// `PATCH /me/stream`.
-enum StreamSettingsAPI {
-    struct StreamEnvelope: Content {
-        var stream: StreamsAPIController.StreamDTO
-    }
-
-    @Sendable static func update(request: Request) async throws -> StreamEnvelope {
-        let user = try request.requireUser()
-        let update = try request.content.decode(StreamSettingsUpdate.self)
-        let stream = try await IngressAPIController.ownStream(of: user, on: request.db)
-        try await apply(update, to: stream, on: request)
-        stream.$user.value = user
-        return StreamEnvelope(stream: StreamsAPIController.detail(stream, request: request))
-    }
-
-    static func apply(_ update: StreamSettingsUpdate, to stream: Stream, on request: Request) async throws {
-        try await update.apply(to: stream, on: request.db)
-        request.application.listings.invalidate()
-        request.application.streamSettingsObservers.notify(stream)
-    }
 }

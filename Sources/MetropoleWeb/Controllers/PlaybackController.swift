@@ -9,12 +9,7 @@ enum PlaybackController {
         guard let username = request.parameters.get("username"),
               let entry = request.application.live.directory.entry(username: username)
         else { throw APIError.notFound("This channel is not live.") }
-        if try await Visibility.isBlocked(request.currentUser, by: entry.ownerID, on: request.db) {
-            throw APIError.forbidden("The streamer has blocked you.", code: "blocked")
-        }
-        if try await Moderation.isKicked(request.currentUser, fromChannelOf: entry.ownerID, on: request.db) {
-            throw APIError.forbidden("The streamer removed you from this channel for a while.", code: "kicked")
-        }
+        try await ChannelAccess.check(request.currentUser, onChannelOf: entry.ownerID, on: request.db)
         return entry
     }
 
@@ -32,17 +27,12 @@ enum PlaybackController {
     // MARK: WebSocket fMP4
 
     @Sendable static func socket(request: Request) async throws -> Response {
-        guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
-            throw APIError(status: .upgradeRequired, code: "websocket_required", message: "Open this URL as a WebSocket.",
-                           headers: ["Upgrade": "websocket"])
-        }
+        try WebSocketUpgrade.requireUpgrade(request)
         let entry = try await watchable(request)
-        let response = Response(status: .switchingProtocols)
-        response.upgrader = PlayerUpgrader(
-            entry: entry, viewer: viewerID(request, fallback: "c:" + UUID().uuidString),
-            userID: request.currentUser?.id, live: request.application.live
-        )
-        return response
+        let (viewer, userID, live) = (viewerID(request, fallback: "c:" + UUID().uuidString), request.currentUser?.id, request.application.live)
+        return WebSocketUpgrade.response(maxFrameSize: PlayerSocket.maxFrameSize, policy: .player, registry: request.application.webSockets) {
+            PlayerSocket(entry: entry, viewer: viewer, userID: userID, live: live)
+        }
     }
 
     // MARK: LL-HLS

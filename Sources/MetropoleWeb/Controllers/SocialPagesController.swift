@@ -2,18 +2,13 @@ import Vapor
 
 /// Form fallbacks of follow, unfollow and block on the channel page (scripts use the API).
 enum SocialPagesController {
-    @Sendable static func follow(request: Request) async throws -> Response {
-        try await act(request) { target, user in try await SocialGraph.follow(target, by: user, on: request) }
+    static func handler(for action: SiteURL.ChannelAction) -> @Sendable (Request) async throws -> Response {
+        switch action {
+        case .follow: { request in try await act(request) { try await SocialGraph.follow($0, by: $1, on: request) } }
+        case .unfollow: { request in try await act(request) { try await SocialGraph.unfollow($0, by: $1, on: request) } }
+        case .block: { request in try await act(request, returnHome: true) { try await SocialGraph.block($0, by: $1, on: request) } }
+        }
     }
-
-    @Sendable static func unfollow(request: Request) async throws -> Response {
-        try await act(request) { target, user in try await SocialGraph.unfollow(target, by: user, on: request) }
-    }
-
-    @Sendable static func block(request: Request) async throws -> Response {
-        try await act(request, returnHome: true) { target, user in try await SocialGraph.block(target, by: user, on: request) }
-    }
-
 
     private static func act(_ request: Request, returnHome: Bool = false,
                             _ action: (User, User) async throws -> Void) async throws -> Response {
@@ -28,9 +23,6 @@ enum SocialPagesController {
     /// `GET /partials/sidebar`: the sidebar alone, for scripts that refresh it in place.
     @Sendable static func sidebar(request: Request) async throws -> Response {
         let context = try await PageContext.load(request)
-        var headers = HTTPHeaders()
-        headers.contentType = .html
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers, body: .init(string: SidebarView.render(context.sidebar, context: context).render()))
+        return PageResponse.response(ByteBuffer(string: SidebarView.render(context.sidebar, context: context).render()))
     }
 }

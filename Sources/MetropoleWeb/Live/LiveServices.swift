@@ -1,24 +1,30 @@
 import Fluent
 import Foundation
+import MetropoleMedia
 import MetropoleRTMP
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 import Vapor
 
-/// Everything live: the directory of hubs, the status broadcaster and the RTMP listener,
-/// started and stopped with the application.
+/// Everything live: the directory of hubs, the status broadcaster, open players and the RTMP
+/// listener. The listener and the housekeeping run as services of the application's group
+/// (`AppServices`).
 final class LiveServices: Sendable {
-    let broadcaster: LiveStatusBroadcaster
+    /// How often viewer counts drop readers gone quiet; the event streams' keep-alive comes
+    /// every tenth time.
+    static let housekeepingInterval: Duration = .seconds(2)
+
+    let broadcaster = LiveStatusBroadcaster()
     let directory: LiveDirectory
     let players = PlayerSockets()
     let rtmp: RTMPServer?
     /// The RTMP port actually bound (differs from the configured one when that is 0).
     let rtmpPort = NIOLockedValueBox<Int?>(nil)
-    private let housekeeping = NIOLockedValueBox<RepeatedTask?>(nil)
+    private let housekeepingTicks = NIOLockedValueBox(0)
 
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
-        broadcaster = LiveStatusBroadcaster()
         directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, logger: app.logger)
         if startIngest, let port = app.metropole.rtmpPort {
             rtmp = RTMPServer(
@@ -40,27 +46,26 @@ final class LiveServices: Sendable {
     func disconnectPublisher(streamID: UUID) async {
         await rtmp?.disconnect(streamID: streamID.uuidString)
     }
-}
 
-extension LiveServices: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        try await directory.resetLiveFlags()
-        if let rtmp {
-            let port = try await rtmp.start()
-            rtmpPort.withLockedValue { $0 = port }
-        }
-        let (viewers, broadcaster) = (directory.viewers, broadcaster)
-        let ticks = ManagedAtomicCounter()
-        let task = application.eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .seconds(2), delay: .seconds(2)) { _ in
-            viewers.expire()
-            if ticks.increment() % 10 == 0 { broadcaster.heartbeat() }
-        }
-        housekeeping.withLockedValue { $0 = task }
+    /// Forgets LL-HLS readers gone quiet; now and then, a keep-alive on every event stream.
+    func housekeeping() {
+        directory.viewers.expire()
+        let tick = housekeepingTicks.withLockedValue { $0 += 1; return $0 }
+        if tick % 10 == 0 { broadcaster.heartbeat() }
     }
 
-    func shutdownAsync(_ application: Application) async {
-        housekeeping.withLockedValue { $0?.cancel() }
-        await rtmp?.shutdown()
+    /// The RTMP listener as a service, stopped (publishers cut, their streams offline) when
+    /// the group shuts down.
+    struct Ingest: Service {
+        let live: LiveServices
+        let rtmp: RTMPServer
+
+        func run() async throws {
+            let port = try await rtmp.start()
+            live.rtmpPort.withLockedValue { $0 = port }
+            try? await gracefulShutdown()
+            await rtmp.shutdown()
+        }
     }
 }
 
@@ -71,10 +76,4 @@ extension Application {
         get { storage[LiveServicesKey.self]! }
         set { storage[LiveServicesKey.self] = newValue }
     }
-}
-
-/// A counter the housekeeping task can bump from its event loop.
-private final class ManagedAtomicCounter: Sendable {
-    private let value = NIOLockedValueBox(0)
-    func increment() -> Int { value.withLockedValue { $0 += 1; return $0 } }
 }

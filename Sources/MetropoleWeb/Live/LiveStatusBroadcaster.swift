@@ -2,11 +2,11 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Pushes live status and viewer counts to every open page over Server-Sent Events, so home,
-/// sidebar and channel pages update without a reload. An event is encoded once and the same
-/// bytes go to every listener; a listener whose buffer is full misses events rather than
-/// slowing anyone (the next page load is authoritative).
-final class LiveStatusBroadcaster: Sendable {
+/// Pushes live status and viewer counts to every open page over server-sent events
+/// (`GET /api/v1/events`), so home, sidebar and channel pages update without a reload. An event
+/// is encoded once and the same bytes go to every page; a page that stops reading is closed
+/// (`SlowReaderPolicy.events`) and reloads what it shows when it reconnects.
+final class LiveStatusBroadcaster: EventStream {
     enum Event: Sendable {
         case live(username: String, isLive: Bool)
         case viewers(username: String, count: Int)
@@ -21,33 +21,32 @@ final class LiveStatusBroadcaster: Sendable {
         }
     }
 
-    private let listeners = NIOLockedValueBox([UUID: AsyncStream<ByteBuffer>.Continuation]())
+    private let listeners = NIOLockedValueBox([ObjectIdentifier: EventStreamConnection]())
 
-    /// A stream of SSE-encoded events for one page; ends when `cancel` runs.
-    func listen() -> (id: UUID, events: AsyncStream<ByteBuffer>) {
-        let id = UUID()
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(64))
-        listeners.withLockedValue { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.listeners.withLockedValue { $0[id] = nil }
-        }
-        return (id, stream)
+    var listenerCount: Int { listeners.withLockedValue { $0.count } }
+
+    func open(_ connection: EventStreamConnection) {
+        let id = ObjectIdentifier(connection)
+        listeners.withLockedValue { $0[id] = connection }
+        connection.onClose { [weak self] in _ = self?.listeners.withLockedValue { $0.removeValue(forKey: id) } }
+        // The retry hint makes browsers reconnect quickly after a restart.
+        connection.send(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
     }
 
     func send(_ event: Event) {
         // Usernames are [A-Za-z0-9_], so the JSON needs no escaping.
-        let frame = ByteBuffer(string: "data: \(event.json)\n\n")
-        for continuation in listeners.withLockedValue({ Array($0.values) }) {
-            continuation.yield(frame)
-        }
+        broadcast(ByteBuffer(string: "data: \(event.json)\n\n"))
     }
 
     /// A comment line now and then: proxies keep the connection open, and writing to a page
-    /// that went away is how its listener is found out and removed.
+    /// that went away is how it is found out and removed.
     func heartbeat() {
-        let frame = ByteBuffer(string: ": keep-alive\n\n")
-        for continuation in listeners.withLockedValue({ Array($0.values) }) {
-            continuation.yield(frame)
+        broadcast(ByteBuffer(string: ": keep-alive\n\n"))
+    }
+
+    private func broadcast(_ frame: ByteBuffer) {
+        for connection in listeners.withLockedValue({ Array($0.values) }) {
+            connection.send(frame)
         }
     }
 }

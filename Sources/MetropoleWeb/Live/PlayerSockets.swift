@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 
 /// Open player sockets of signed-in viewers, so a kick or block can close them at once.
 final class PlayerSockets: Sendable {
-    typealias Close = @Sendable (_ code: UInt16) -> Void
+    /// Closes one player socket with `WebSocketCloseCode.ejected`.
+    typealias Close = @Sendable () -> Void
 
     private struct Key: Hashable {
         var ownerID: UUID
@@ -24,11 +25,11 @@ final class PlayerSockets: Sendable {
         }
     }
 
-    /// Closes that viewer's players on that channel with code 4003 ("removed by the streamer").
+    /// Closes that viewer's players on that channel ("removed by the streamer").
     func eject(viewerID: UUID, ownerID: UUID) {
         let open = sockets.withLockedValue { $0.removeValue(forKey: Key(ownerID: ownerID, viewerID: viewerID)) } ?? [:]
         for close in open.values {
-            close(4003)
+            close()
         }
     }
 }

@@ -67,10 +67,33 @@ import Testing
     }
 
     @Test func rateLimitsComeFromTheEnvironment() throws {
-        #expect(try ChatRateLimits.load(from: [:]) == ChatRateLimits())
-        let raised = try ChatRateLimits.load(from: ["METROPOLE_CHAT_RATE_LIMIT": "1000/5000"])
+        func load(_ value: String?) throws -> ChatRateLimits {
+            var environment = ["METROPOLE_DATA_DIR": FileManager.default.temporaryDirectory.path]
+            environment["METROPOLE_CHAT_RATE_LIMIT"] = value
+            return try AppConfiguration.load(from: environment).chatRateLimits
+        }
+        #expect(try load(nil) == ChatRateLimits())
+        let raised = try load("1000/5000")
         #expect(raised.viewer == 1000 && raised.streamer == 5000)
-        #expect(throws: AppConfiguration.Error.self) { try ChatRateLimits.load(from: ["METROPOLE_CHAT_RATE_LIMIT": "fast"]) }
-        #expect(throws: AppConfiguration.Error.self) { try ChatRateLimits.load(from: ["METROPOLE_CHAT_RATE_LIMIT": "0/10"]) }
+        #expect(throws: AppConfiguration.Error.self) { try load("fast") }
+        #expect(throws: AppConfiguration.Error.self) { try load("0/10") }
+    }
+
+    @Test func standingIsWhatHelloAndEveryMessageAgreeOn() {
+        let viewer = ChatPolicy.Sender(isSignedIn: true, isStreamer: false, follows: false)
+        let follower = ChatPolicy.Sender(isSignedIn: true, isStreamer: false, follows: true)
+        let guest = ChatPolicy.Sender(isSignedIn: false, isStreamer: false, follows: false)
+        let followersOnly = ChatSettings(followersOnly: true)
+        #expect(ChatPolicy.standing(of: viewer, under: ChatSettings()) == nil)
+        #expect(ChatPolicy.standing(of: guest, under: ChatSettings()) == .notSignedIn)
+        #expect(ChatPolicy.standing(of: viewer, under: ChatSettings(enabled: false)) == .chatDisabled)
+        #expect(ChatPolicy.standing(of: viewer, under: followersOnly) == .followersOnly)
+        #expect(ChatPolicy.standing(of: follower, under: followersOnly) == nil)
+        // A message is refused for the same reason the standing gives.
+        for (sender, settings) in [(guest, ChatSettings()), (viewer, ChatSettings(enabled: false)), (viewer, followersOnly)] {
+            let refusal = ChatPolicy.standing(of: sender, under: settings)
+            let result = ChatPolicy.check("hi", from: sender, settings: settings, pace: SenderPace(), limits: ChatRateLimits(), now: Date())
+            #expect(result == .failure(refusal!))
+        }
     }
 }

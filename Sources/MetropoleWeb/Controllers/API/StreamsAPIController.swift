@@ -48,8 +48,22 @@ enum StreamsAPIController {
     }
 
     @Sendable static func show(request: Request) async throws -> StreamDTO {
-        let stream = try await StreamListing.visibleStream(named: request.parameters.get("username") ?? "", for: request)
+        let stream = try await Channels.visibleStream(named: request.parameters.get("username") ?? "", for: request.currentUser, on: request.db)
         return detail(stream, request: request)
+    }
+
+    struct StreamEnvelope: Content {
+        var stream: StreamDTO
+    }
+
+    /// `PATCH /me/stream`.
+    @Sendable static func update(request: Request) async throws -> StreamEnvelope {
+        let user = try request.requireUser()
+        let update = try request.content.decode(StreamSettingsUpdate.self)
+        let stream = try await Channels.ownStream(of: user, on: request.db)
+        try await Channels.update(stream, with: update, in: request.application)
+        stream.$user.value = user
+        return StreamEnvelope(stream: detail(stream, request: request))
     }
 
     static func detail(_ stream: Stream, request: Request) -> StreamDTO {
@@ -64,21 +78,5 @@ enum StreamsAPIController {
             chat: ChatSettingsDTO(enabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly),
             playback: PlaybackDTO(hls: base + SiteURL.livePlaylist(username).path, ws: wsBase + SiteURL.liveSocket(username).path)
         )
-    }
-}
-
-/// Stream look-ups shared by the API and the pages, with blocking applied.
-enum StreamListing {
-    /// The stream of `username` as `request`'s user may see it: 404 when unknown or when its
-    /// owner blocks the caller (a blocked user cannot even tell the channel exists).
-    static func visibleStream(named username: String, for request: Request) async throws -> Stream {
-        guard let stream = try await Stream.query(on: request.db)
-            .join(User.self, on: \Stream.$user.$id == \User.$id)
-            .filter(User.self, \.$usernameKey == Username.key(username))
-            .with(\.$user)
-            .first(),
-            try await !Visibility.isBlocked(request.currentUser, by: stream.$user.id, on: request.db)
-        else { throw APIError.notFound("No channel by that name.") }
-        return stream
     }
 }

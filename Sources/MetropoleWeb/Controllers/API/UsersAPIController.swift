@@ -17,7 +17,7 @@ enum UsersAPIController {
         else { throw APIError.notFound("No user by that name.") }
         let userID = try user.requireID()
         // Someone this user blocks cannot tell the account exists.
-        if try await Visibility.isBlocked(request.currentUser, by: userID, on: request.db) {
+        if try await SocialGraph.isBlocked(request.currentUser?.id, by: userID, on: request.db) {
             throw APIError.notFound("No user by that name.")
         }
         async let followers = SocialGraph.followerCount(of: userID, on: request.db)

@@ -18,7 +18,7 @@ struct ChannelPageModel: Sendable {
     var isSignedIn: Bool
 
     static func load(username: String, on request: Request) async throws -> ChannelPageModel {
-        let stream = try await StreamListing.visibleStream(named: username, for: request)
+        let stream = try await Channels.visibleStream(named: username, for: request.currentUser, on: request.db)
         let user = stream.user
         let userID = try user.requireID()
         let followers = try await SocialGraph.followerCount(of: userID, on: request.db)
@@ -30,7 +30,7 @@ struct ChannelPageModel: Sendable {
             thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             followerCount: followers, isOwner: request.currentUser?.id == user.id,
             avatarURL: user.avatar.map { SiteURL.avatar($0).path },
-            isFollowing: try await SocialGraph.isFollowing(request.currentUser, userID, on: request.db),
+            isFollowing: try await SocialGraph.isFollowing(request.currentUser?.id, userID, on: request.db),
             isSignedIn: request.currentUser != nil
         )
     }

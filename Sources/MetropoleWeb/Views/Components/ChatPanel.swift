@@ -7,8 +7,8 @@ enum ChatPanel {
     static func node(channel: String, viewer: String?, isOwner: Bool) -> Node<HTML.BodyContext> {
         .element(named: "section", nodes: [
             .class("chat"), .attr("data-chat", ""), .attr("data-channel", channel),
-            .attr("data-chat-url", "/api/v1/streams/\(channel)/chat"),
-            .attr("data-chatters-url", "/api/v1/streams/\(channel)/chatters"),
+            .attr("data-chat-url", SiteURL.api(.chat(channel)).path),
+            .attr("data-chatters-url", SiteURL.api(.chatters(channel)).path),
             .attr("data-owner", isOwner ? "true" : "false"), .attr("aria-label", "Chat"),
             tabs(),
             chatPane(channel: channel, viewer: viewer),

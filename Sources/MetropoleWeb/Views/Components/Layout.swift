@@ -1,3 +1,4 @@
+import Foundation
 import Plot
 
 /// The base layout: top bar, left sidebar slot, main area, right column slot.
@@ -19,6 +20,8 @@ struct Layout {
                 .element(named: "title", nodes: [.safe(title == "Metropole" ? title : "\(title) · Metropole")]),
                 .link(.rel(.icon), .attr("href", context.assets.url("/img/favicon.svg")), .attr("type", "image/svg+xml")),
                 .link(.rel(.stylesheet), .attr("href", context.assets.url("/css/app.css"))),
+                // The URLs the scripts call (`Public/js/urls.js`), as the routes are built.
+                .script(.attribute(named: "type", value: "application/json"), .id("site-urls"), .raw(Self.siteURLs)),
                 .script(.attribute(named: "type", value: "module"), .attribute(named: "src", value: context.assets.url("/js/app.js")))
             ),
             .body(
@@ -35,6 +38,11 @@ struct Layout {
         )
     }
 
+    private static let siteURLs: String = {
+        let data = (try? JSONSerialization.data(withJSONObject: SiteURL.browserTable, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }()
+
     private func topBar() -> Node<HTML.BodyContext> {
         .header(
             .class("topbar"),
@@ -49,7 +57,7 @@ struct Layout {
             ),
             .nav(.class("actions"), .attr("aria-label", "Account"),
                  .unwrap(context.username) { name in
-                     .a(.class("btn btn-primary go-live"), .attr("href", SiteURL.dashboard(name).path + "/keys"), .text("Go live"))
+                     .a(.class("btn btn-primary go-live"), .attr("href", SiteURL.dashboard(name, .keys).path), .text("Go live"))
                  },
                  accountActions())
         )

@@ -1,7 +1,7 @@
 import Plot
 
 enum DashboardKeysTab {
-    static func node(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+    static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .section(
             .class("panel narrow"), .id("keys"), .attr("aria-labelledby", "keys-heading"),
             .h2(.id("keys-heading"), .text("Stream keys")),
@@ -21,17 +21,17 @@ enum DashboardKeysTab {
                     ]),
                     .div(
                         .class("row"),
-                        DashboardPageView.postForm(action: "\(base)/keys", label: "Regenerate key", style: "btn btn-secondary",
+                        DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .regenerateKey).path, label: "Regenerate key", style: "btn btn-secondary",
                                                    confirm: "A new key disconnects anyone streaming with the old one. Continue?",
                                                    csrf: context.csrfToken),
-                        DashboardPageView.postForm(action: "\(base)/keys/delete", label: "Delete key", style: "btn btn-ghost",
+                        DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .deleteKey).path, label: "Delete key", style: "btn btn-ghost",
                                                    confirm: "Delete the key? Streaming stops until you generate a new one.",
                                                    csrf: context.csrfToken)
                     )
                 )
             }, else: .group(
                 .p(.text("You have no stream key yet.")),
-                DashboardPageView.postForm(action: "\(base)/keys", label: "Generate stream key", style: "btn btn-primary", csrf: context.csrfToken)
+                DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .regenerateKey).path, label: "Generate stream key", style: "btn btn-primary", csrf: context.csrfToken)
             ))
         )
     }
@@ -55,13 +55,13 @@ enum DashboardKeysTab {
 enum DashboardChatTab {
     static let slowModeChoices = [0, 3, 5, 10, 30, 60, 120, 300]
 
-    static func node(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+    static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .section(
             .class("panel narrow"), .attr("aria-labelledby", "chat-heading"),
             .h2(.id("chat-heading"), .text("Chat settings")),
             .p(.class("muted"), .text("Changes apply at once to everyone in your chat.")),
             .form(
-                .attr("action", "\(base)/chat"), .method(.post), .class("stack"), .attr("data-chat-settings", ""),
+                .attr("action", SiteURL.dashboardAction(model.username, .chat).path), .method(.post), .class("stack"), .attr("data-chat-settings", ""),
                 CSRFField.node(context.csrfToken),
                 checkbox(name: "chatEnabled", label: "Chat enabled", checked: model.chatEnabled,
                          help: "When off, nobody can post and viewers see that chat is off."),
@@ -103,7 +103,7 @@ enum DashboardChatTab {
 }
 
 enum DashboardCommunityTab {
-    static func node(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+    static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .section(
             .class("panel narrow"), .attr("aria-labelledby", "community-heading"),
             .h2(.id("community-heading"), .text("Blocked users")),
@@ -113,7 +113,7 @@ enum DashboardCommunityTab {
                     .li(
                         .class("blocked-item"),
                         Avatar.node(username: name, size: 30), .span(.safe(name)),
-                        DashboardPageView.postForm(action: "\(base)/blocked/\(name)/unblock", label: "Unblock",
+                        DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .unblock(name)).path, label: "Unblock",
                                                    style: "btn btn-secondary", csrf: context.csrfToken)
                     )
                 })

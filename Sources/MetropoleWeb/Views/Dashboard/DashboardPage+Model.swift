@@ -4,11 +4,7 @@ import Vapor
 
 /// The creator dashboard: one tab at a time of Stream, Keys, Chat and Community.
 struct DashboardPageModel: Sendable {
-    enum Tab: String, CaseIterable, Sendable {
-        case stream, keys, chat, community
-
-        var label: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
-    }
+    typealias Tab = SiteURL.DashboardTab
 
     var tab: Tab
     var username: String
@@ -26,14 +22,14 @@ struct DashboardPageModel: Sendable {
     var notice: String?
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
-        let stream = try await IngressAPIController.ownStream(of: owner, on: request.db)
+        let stream = try await Channels.ownStream(of: owner, on: request.db)
         let blocked = tab == .community ? try await SocialGraph.blockedUsers(of: owner, on: request.db).map(\.username) : []
         return DashboardPageModel(
             tab: tab, username: owner.username, title: stream.title, isLive: stream.isLive,
             thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             health: StreamHealthDTO(live: request.application.live.directory.entry(streamID: try stream.requireID()),
                                     viewers: request.application.live.directory.viewers),
-            serverURL: IngressAPIController.rtmpServerURL(request.application),
+            serverURL: Ingress.serverURL(for: .rtmp, in: request.application),
             streamKey: stream.streamKey,
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
             blocked: blocked, notice: notice
@@ -72,4 +68,8 @@ struct StreamHealthDTO: Content {
         self.uptimeSeconds = Int(Date().timeIntervalSince(entry.startedAt))
         self.viewerCount = viewers.count(username: entry.username)
     }
+}
+
+extension SiteURL.DashboardTab {
+    var label: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 }

@@ -2,29 +2,28 @@ import Plot
 
 enum DashboardPageView {
     static func render(_ model: DashboardPageModel, context: PageContext) -> HTML {
-        let base = SiteURL.dashboard(model.username).path
         return Layout(title: "Dashboard · \(model.tab.label)", context: context, main: .div(
             .class("dashboard"),
             .nav(
                 .class("dashboard-nav"), .attr("aria-label", "Dashboard"),
                 .forEach(DashboardPageModel.Tab.allCases) { tab in
-                    .a(.attr("href", tab == .stream ? base : "\(base)/\(tab.rawValue)"),
+                    .a(.attr("href", SiteURL.dashboard(model.username, tab).path),
                        .class(tab == model.tab ? "dashboard-tab is-current" : "dashboard-tab"),
                        .attr("aria-current", tab == model.tab ? "page" : "false"), .text(tab.label))
                 },
                 .a(.attr("href", SiteURL.settings.path), .class("dashboard-tab"), .text("Settings"))
             ),
             .unwrap(model.notice) { notice in .p(.class("form-error"), .attr("role", "alert"), .id("dashboard-notice"), .safe(notice)) },
-            content(model, context: context, base: base)
+            content(model, context: context)
         ), pageClass: "page-dashboard").render()
     }
 
-    private static func content(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+    private static func content(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         switch model.tab {
-        case .stream: DashboardStreamTab.node(model, context: context, base: base)
-        case .keys: DashboardKeysTab.node(model, context: context, base: base)
-        case .chat: DashboardChatTab.node(model, context: context, base: base)
-        case .community: DashboardCommunityTab.node(model, context: context, base: base)
+        case .stream: DashboardStreamTab.node(model, context: context)
+        case .keys: DashboardKeysTab.node(model, context: context)
+        case .chat: DashboardChatTab.node(model, context: context)
+        case .community: DashboardCommunityTab.node(model, context: context)
         }
     }
 
@@ -41,7 +40,7 @@ enum DashboardPageView {
 }
 
 enum DashboardStreamTab {
-    static func node(_ model: DashboardPageModel, context: PageContext, base: String) -> Node<HTML.BodyContext> {
+    static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .div(
             .class("dashboard-grid"),
             .section(
@@ -54,7 +53,7 @@ enum DashboardStreamTab {
                 .class("panel stack"), .attr("aria-labelledby", "info-heading"),
                 .h2(.id("info-heading"), .text("Stream info")),
                 .form(
-                    .attr("action", "\(base)/stream"), .method(.post), .class("stack"), .attr("data-stream-form", ""),
+                    .attr("action", SiteURL.dashboardAction(model.username, .stream).path), .method(.post), .class("stack"), .attr("data-stream-form", ""),
                     CSRFField.node(context.csrfToken),
                     .div(
                         .class("field"),
@@ -67,7 +66,7 @@ enum DashboardStreamTab {
                     .span(.class("muted"), .attr("data-saved", ""), .attr("role", "status"))
                 ),
                 .form(
-                    .attr("action", "\(base)/thumbnail"), .method(.post), .attr("enctype", "multipart/form-data"),
+                    .attr("action", SiteURL.dashboardAction(model.username, .thumbnail).path), .method(.post), .attr("enctype", "multipart/form-data"),
                     .class("stack"), .attr("data-thumbnail-form", ""),
                     CSRFField.node(context.csrfToken),
                     .div(

@@ -24,7 +24,7 @@ enum HomePageView {
             .class("empty-state"),
             .p(.text("No channels yet. Be the first to go live.")),
             context.username.map { name in
-                .a(.class("btn btn-primary"), .attr("href", SiteURL.dashboard(name).path + "/keys"), .text("Set up your stream"))
+                .a(.class("btn btn-primary"), .attr("href", SiteURL.dashboard(name, .keys).path), .text("Set up your stream"))
             } ?? .a(.class("btn btn-primary"), .href(SiteURL.signUp.path), .text("Create an account"))
         )
     }

@@ -9,7 +9,7 @@ enum SettingsPageView {
             .h1(.text("Settings")),
             .unwrap(notice) { text in .p(.class("form-error"), .attr("role", "alert"), .id("settings-notice"), .safe(text)) },
             .form(
-                .attr("action", SiteURL.settings.path + "/avatar"), .method(.post), .attr("enctype", "multipart/form-data"),
+                .attr("action", SiteURL.settingsAction(.avatar).path), .method(.post), .attr("enctype", "multipart/form-data"),
                 .class("stack"), .attr("data-avatar-form", ""),
                 CSRFField.node(context.csrfToken),
                 .div(
@@ -23,58 +23,17 @@ enum SettingsPageView {
                 .button(.type(.submit), .class("btn btn-secondary"), .text("Upload avatar"))
             ),
             .form(
-                .attr("action", SiteURL.settings.path + "/profile"), .method(.post), .class("stack"),
+                .attr("action", SiteURL.settingsAction(.profile).path), .method(.post), .class("stack"),
                 CSRFField.node(context.csrfToken),
                 .div(
                     .class("field"),
                     .label(.attr("for", "bio"), .text("Bio")),
-                    .textarea(.attr("id", "bio"), .attr("name", "bio"), .attr("rows", "4"), .attr("maxlength", String(MeAPIController.bioLimit)),
+                    .textarea(.attr("id", "bio"), .attr("name", "bio"), .attr("rows", "4"), .attr("maxlength", String(Profiles.bioLimit)),
                               .safe(user.bio)),
-                    .p(.class("help"), .text("Shown in the About section of your channel. At most \(MeAPIController.bioLimit) characters."))
+                    .p(.class("help"), .text("Shown in the About section of your channel. At most \(Profiles.bioLimit) characters."))
                 ),
                 .button(.type(.submit), .class("btn btn-primary"), .text("Save bio"))
             )
         )).render()
-    }
-}
-
-enum SettingsController {
-    struct ProfileForm: Content {
-        var bio: String
-    }
-
-    @Sendable static func show(request: Request) async throws -> Response {
-        guard let user = request.currentUser else {
-            return request.redirect(to: SiteURL.signIn.path + "?returnTo=" + SiteURL.settings.path)
-        }
-        return try await page(user, notice: nil, status: .ok, on: request)
-    }
-
-    @Sendable static func updateProfile(request: Request) async throws -> Response {
-        let user = try request.requireUser()
-        let form = try request.content.decode(ProfileForm.self)
-        do {
-            try await MeAPIController.apply(bio: form.bio, to: user, on: request.db)
-        } catch let error as APIError {
-            return try await page(user, notice: error.message, status: error.status, on: request)
-        }
-        return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
-    }
-
-    @Sendable static func uploadAvatar(request: Request) async throws -> Response {
-        let user = try request.requireUser()
-        do {
-            let upload = try request.content.decode(ImageForm.self)
-            _ = try await UploadsAPIController.replaceAvatar(of: user, with: upload.image.data, on: request)
-        } catch let error as APIError {
-            return try await page(user, notice: error.message, status: error.status, on: request)
-        }
-        return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
-    }
-
-    private static func page(_ user: User, notice: String?, status: HTTPResponseStatus, on request: Request) async throws -> Response {
-        let response = try await SettingsPageView.render(user: user, notice: notice, context: PageContext.load(request)).encodeResponse(for: request)
-        response.status = status
-        return response
     }
 }

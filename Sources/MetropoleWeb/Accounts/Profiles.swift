@@ -1,0 +1,30 @@
+import Fluent
+import Vapor
+
+/// What a user shows of themselves: bio and avatar, changed the same way from the API and the
+/// Settings page.
+enum Profiles {
+    static let bioLimit = 500
+
+    static func setBio(_ bio: String, of user: User, on database: any Database) async throws {
+        let trimmed = bio.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= bioLimit else {
+            throw APIError.validation("Bio must be at most \(bioLimit) characters.", code: "invalid_bio")
+        }
+        user.bio = trimmed
+        try await user.save(on: database)
+    }
+
+    /// Stores a new avatar; returns its file name.
+    static func replaceAvatar(of user: User, with bytes: ByteBuffer, in app: Application) async throws -> String {
+        let name = try await ImageUpload.store(bytes, as: .avatars, in: app)
+        let previous = user.avatar
+        user.avatar = name
+        try await user.save(on: app.db)
+        app.listings.invalidate()
+        if previous != name {
+            try await ImageUpload.removeIfUnused(previous, kind: .avatars, in: app, on: app.db)
+        }
+        return name
+    }
+}

@@ -1,0 +1,132 @@
+/// MetropoleWeb is the Vapor application: configuration, Fluent models and migrations, domain
+/// services, controllers, Plot views, chat and playback routes. Protocol code lives in
+/// MetropoleRTMP and MetropoleMedia; this module only glues them to the web.
+import Foundation
+
+/// Everything the process reads from its environment, validated before anything starts.
+public struct AppConfiguration: Sendable, Equatable {
+    public var httpHost: String
+    public var httpPort: Int
+    /// `nil` when RTMP ingest is disabled (`METROPOLE_RTMP_PORT=0`).
+    public var rtmpPort: Int?
+    public var rtmpHost: String
+    public var dataDirectory: URL
+    public var database: DatabaseLocation
+    public var publicURL: URL
+    /// Bcrypt work factor for new password hashes (`METROPOLE_BCRYPT_COST`, 4–31, default 12).
+    public var bcryptCost: Int
+    /// Chat messages per 30 s for viewers and streamers (`METROPOLE_CHAT_RATE_LIMIT`).
+    var chatRateLimits = ChatRateLimits()
+    /// How long a WebSocket may stay silent before it is pinged (`METROPOLE_WEBSOCKET_PING_SECONDS`).
+    var webSocketKeepalive = WebSocketKeepalive()
+
+    /// A configuration value that cannot be used; `description` is the one line start-up prints.
+    public struct Error: Swift.Error, Equatable, CustomStringConvertible {
+        public var variable: String
+        public var problem: String
+        public var description: String { "\(variable): \(problem)" }
+    }
+
+    /// Reads and validates every variable of the contract's "Running" table.
+    public static func load(from environment: [String: String]) throws(Error) -> AppConfiguration {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func port(_ name: String, default fallback: Int, allowZero: Bool) throws(Error) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), number >= (allowZero ? 0 : 1), number <= 65535 else {
+                throw Error(variable: name, problem: "\"\(raw)\" is not a port number (\(allowZero ? 0 : 1)–65535)")
+            }
+            return number
+        }
+        func host(_ name: String, default fallback: String) throws(Error) -> String {
+            guard let raw = value(name) else { return fallback }
+            guard raw.allSatisfy({ $0.isLetter || $0.isNumber || ".-:_[]".contains($0) }) else {
+                throw Error(variable: name, problem: "\"\(raw)\" is not a host name or address")
+            }
+            return raw
+        }
+
+        let httpHost = try host("METROPOLE_HTTP_HOST", default: "127.0.0.1")
+        let httpPort = try port("METROPOLE_HTTP_PORT", default: 8080, allowZero: false)
+        let rtmpPort = try port("METROPOLE_RTMP_PORT", default: 1935, allowZero: true)
+        let rtmpHost = try host("METROPOLE_RTMP_HOST", default: httpHost)
+
+        let dataPath = value("METROPOLE_DATA_DIR") ?? "./data"
+        let dataDirectory = URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL
+        do {
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw Error(variable: "METROPOLE_DATA_DIR", problem: "cannot create \(dataDirectory.path): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: dataDirectory.path) else {
+            throw Error(variable: "METROPOLE_DATA_DIR", problem: "\(dataDirectory.path) is not writable")
+        }
+
+        let database: DatabaseLocation
+        if let raw = value("DATABASE_URL") {
+            do { database = try DatabaseLocation(parsing: raw) } catch {
+                throw Error(variable: "DATABASE_URL", problem: error.description)
+            }
+        } else {
+            database = .sqlite(path: dataDirectory.appendingPathComponent("metropole.sqlite").path)
+        }
+
+        let publicURL: URL
+        if let raw = value("METROPOLE_PUBLIC_URL") {
+            guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty
+            else {
+                throw Error(variable: "METROPOLE_PUBLIC_URL", problem: "\"\(raw)\" is not an absolute http(s) URL")
+            }
+            publicURL = URL(string: raw.hasSuffix("/") ? String(raw.dropLast()) : raw) ?? url
+        } else {
+            let shownHost = httpHost == "0.0.0.0" || httpHost == "::" ? "127.0.0.1" : httpHost
+            let bracketed = shownHost.contains(":") && !shownHost.hasPrefix("[") ? "[\(shownHost)]" : shownHost
+            publicURL = URL(string: "http://\(bracketed):\(httpPort)")!
+        }
+
+        var bcryptCost = 12
+        if let raw = value("METROPOLE_BCRYPT_COST") {
+            guard let cost = Int(raw), (4...31).contains(cost) else {
+                throw Error(variable: "METROPOLE_BCRYPT_COST", problem: "\"\(raw)\" is not a bcrypt cost (4–31)")
+            }
+            bcryptCost = cost
+        }
+
+        var configuration = AppConfiguration(
+            httpHost: httpHost, httpPort: httpPort, rtmpPort: rtmpPort == 0 ? nil : rtmpPort, rtmpHost: rtmpHost,
+            dataDirectory: dataDirectory, database: database, publicURL: publicURL, bcryptCost: bcryptCost
+        )
+
+        if let raw = value(ChatRateLimits.variable) {
+            let parts = raw.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let viewer = parts[0], let streamer = parts[1], viewer >= 1, streamer >= 1 else {
+                throw Error(variable: ChatRateLimits.variable, problem: "\"\(raw)\" is not <viewer>/<streamer> messages per 30 s, e.g. 20/100")
+            }
+            configuration.chatRateLimits.viewer = viewer
+            configuration.chatRateLimits.streamer = streamer
+        }
+
+        // The chat's name for it came first; it is still read.
+        for name in [WebSocketKeepalive.variable, WebSocketKeepalive.formerVariable] {
+            guard let raw = value(name) else { continue }
+            guard let seconds = Int64(raw), (1...3600).contains(seconds) else {
+                throw Error(variable: name, problem: "\"\(raw)\" is not a number of seconds from 1 to 3600")
+            }
+            configuration.webSocketKeepalive.interval = .seconds(seconds)
+            break
+        }
+        return configuration
+    }
+
+    /// Whether browsers will keep a `Secure` cookie for this site: HTTPS, or a loopback host,
+    /// which browsers treat as a secure context. On plain HTTP elsewhere a Secure cookie would
+    /// be dropped silently and nobody could sign in.
+    public var cookiesAreSecure: Bool {
+        if publicURL.scheme?.lowercased() == "https" { return true }
+        let host = publicURL.host?.lowercased() ?? ""
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+}

@@ -1,0 +1,34 @@
+import ServiceLifecycle
+import Vapor
+
+/// Every long-running piece of the process, in the order they start: they stop in reverse,
+/// each awaited before the next (swift-service-lifecycle's `ServiceGroup`). The HTTP server
+/// stops first (its connections finish their answers, WebSockets get 1001), then ingest
+/// (publishers cut, streams offline), then the periodic jobs, the chat archive's final flush
+/// last.
+enum AppServices {
+    static func all(_ app: Application, serveHTTP: Bool = true) -> [any Service] {
+        let chat = app.chat, live = app.live, sockets = app.webSockets
+        var services: [any Service] = [
+            PeriodicJob(name: "chat archive", interval: ChatArchive.flushInterval, work: { await chat.archive.flush() },
+                        final: { await chat.archive.flush() }),
+            PeriodicJob(name: "chat rooms", interval: ChatService.tickInterval, work: { chat.tick() }),
+            PeriodicJob(name: "live housekeeping", interval: LiveServices.housekeepingInterval, work: { live.housekeeping() }),
+            PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
+                        work: { sockets.sweep() }),
+        ]
+        if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }
+        if serveHTTP, let server = app.server as? SiteServer { services.append(server) }
+        return services
+    }
+
+    /// Runs them until SIGTERM or SIGINT.
+    static func run(_ app: Application) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: all(app).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: app.logger
+        ))
+        try await group.run()
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Every page, playback and API path, built in one place so routes, links and the browser
+/// code never drift apart: `routes.swift` registers `routeComponents`, views link with `path`,
+/// and pages hand the browser `browserTable` (read by `Public/js/urls.js`).
+enum SiteURL: Equatable {
+    case home
+    case signIn
+    case signUp
+    case signOut
+    case search(term: String?)
+    case channel(String)
+    case channelAction(String, ChannelAction)
+    case dashboard(String, DashboardTab? = nil)
+    case dashboardAction(String, DashboardAction)
+    case settings
+    case settingsAction(SettingsAction)
+    case layout
+    case favicon
+    case sidebarPartial
+    case healthz
+    case avatar(String)
+    case thumbnail(String)
+    case livePlaylist(String)
+    case liveSocket(String)
+    case liveResource(String, file: String)
+    case api(API)
+
+    /// The `/api/v1` routes.
+    enum API: Equatable {
+        case users
+        case user(String)
+        case sessions
+        case currentSession
+        case me
+        case following(String?)
+        case blocked(String?)
+        case ownStream
+        case ownThumbnail
+        case ownAvatar
+        case ownStreamHealth
+        case ingress
+        case kicks(String)
+        case streams
+        case stream(String)
+        case chat(String)
+        case chatters(String)
+        case events
+        case whip
+    }
+
+    enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
+    enum DashboardTab: String, CaseIterable { case stream, keys, chat, community }
+    enum DashboardAction: Equatable {
+        case regenerateKey, deleteKey, stream, chat, thumbnail
+        case unblock(String)
+    }
+    enum SettingsAction: String { case profile, avatar }
+
+    static let apiPrefix = "/api/v1"
+
+    /// The path as a link, with parameters filled in.
+    var path: String {
+        "/" + segments(placeholders: false).joined(separator: "/") + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// Path components for Vapor's router: dynamic parts are `:parameters`.
+    var routeComponents: [String] { segments(placeholders: true) }
+
+    private var query: String? {
+        guard case .search(let term?) = self, let encoded = term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed)
+        else { return nil }
+        return "term=" + encoded
+    }
+
+    private func segments(placeholders: Bool) -> [String] {
+        func value(_ parameter: String, _ actual: String?) -> String { placeholders ? ":" + parameter : (actual ?? "") }
+        switch self {
+        case .home: return []
+        case .signIn: return ["signin"]
+        case .signUp: return ["signup"]
+        case .signOut: return ["signout"]
+        case .search: return ["search"]
+        case .channel(let name): return [value("username", name)]
+        case .channelAction(let name, let action): return [value("username", name), action.rawValue]
+        case .dashboard(let name, let tab):
+            let base = ["u", value("username", name)]
+            if placeholders { return tab == nil ? base : base + [":tab"] }
+            return tab.map { $0 == .stream ? base : base + [$0.rawValue] } ?? base
+        case .dashboardAction(let name, let action):
+            let base = ["u", value("username", name)]
+            switch action {
+            case .regenerateKey: return base + ["keys"]
+            case .deleteKey: return base + ["keys", "delete"]
+            case .stream: return base + ["stream"]
+            case .chat: return base + ["chat"]
+            case .thumbnail: return base + ["thumbnail"]
+            case .unblock(let target): return base + ["blocked", value("target", target), "unblock"]
+            }
+        case .settings: return ["settings"]
+        case .settingsAction(let action): return ["settings", action.rawValue]
+        case .layout: return ["layout"]
+        case .favicon: return ["favicon.ico"]
+        case .sidebarPartial: return ["partials", "sidebar"]
+        case .healthz: return ["healthz"]
+        case .avatar(let file): return ["uploads", "avatars", value("file", file)]
+        case .thumbnail(let file): return ["uploads", "thumbnails", value("file", file)]
+        case .livePlaylist(let name): return ["live", value("username", name), "index.m3u8"]
+        case .liveSocket(let name): return ["live", value("username", name), "ws"]
+        case .liveResource(let name, let file): return ["live", value("username", name), value("file", file)]
+        case .api(let route): return ["api", "v1"] + route.segments(value)
+        }
+    }
+
+    /// Links the browser code needs, with `{name}` where a value goes.
+    /// Path segments are not percent-encoded: usernames are `[a-z0-9_]` and file names hex.
+    static var browserTable: [String: String] {
+        [
+            "events": SiteURL.api(.events).path,
+            "sidebar": SiteURL.sidebarPartial.path,
+            "ownStream": SiteURL.api(.ownStream).path,
+            "ownStreamHealth": SiteURL.api(.ownStreamHealth).path,
+            "ownThumbnail": SiteURL.api(.ownThumbnail).path,
+            "ownAvatar": SiteURL.api(.ownAvatar).path,
+            "following": SiteURL.api(.following("{username}")).path,
+            "blocked": SiteURL.api(.blocked("{username}")).path,
+            "kicks": SiteURL.api(.kicks("{username}")).path,
+            "chat": SiteURL.api(.chat("{username}")).path,
+            "chatters": SiteURL.api(.chatters("{username}")).path,
+            "liveSocket": SiteURL.liveSocket("{username}").path,
+            "livePlaylist": SiteURL.livePlaylist("{username}").path,
+        ]
+    }
+
+    /// A local path to return to after signing in; anything else (another site) becomes home.
+    static func safeReturnPath(_ candidate: String?) -> String {
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\") else {
+            return home.path
+        }
+        return candidate
+    }
+}
+
+extension SiteURL.API {
+    fileprivate func segments(_ value: (String, String?) -> String) -> [String] {
+        switch self {
+        case .users: ["users"]
+        case .user(let name): ["users", value("username", name)]
+        case .sessions: ["sessions"]
+        case .currentSession: ["sessions", "current"]
+        case .me: ["me"]
+        case .following(let name): name == nil ? ["me", "following"] : ["me", "following", value("username", name)]
+        case .blocked(let name): name == nil ? ["me", "blocked"] : ["me", "blocked", value("username", name)]
+        case .ownStream: ["me", "stream"]
+        case .ownThumbnail: ["me", "stream", "thumbnail"]
+        case .ownAvatar: ["me", "avatar"]
+        case .ownStreamHealth: ["me", "stream", "health"]
+        case .ingress: ["me", "ingress"]
+        case .kicks(let name): ["me", "kicks", value("username", name)]
+        case .streams: ["streams"]
+        case .stream(let name): ["streams", value("username", name)]
+        case .chat(let name): ["streams", value("username", name), "chat"]
+        case .chatters(let name): ["streams", value("username", name), "chatters"]
+        case .events: ["events"]
+        case .whip: ["whip"]
+        }
+    }
+}
+
+extension CharacterSet {
+    /// Query values: unreserved characters only, so `&`, `=`, `+` and `#` in a term survive.
+    static let urlQueryValueAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+}

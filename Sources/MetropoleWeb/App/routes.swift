@@ -1,0 +1,92 @@
+import Vapor
+
+func routes(_ app: Application) throws {
+    func path(_ url: SiteURL) -> [PathComponent] { url.routeComponents.map { PathComponent(stringLiteral: $0) } }
+    func api(_ route: SiteURL.API) -> [PathComponent] { path(.api(route)) }
+
+    // health
+    app.get(path(.healthz)) { _ in "ok" }
+
+    // pages
+    do {
+        app.get(path(.home), use: HomeController.show)
+        app.get(path(.signUp), use: AuthPagesController.signUpForm)
+        app.post(path(.signUp), use: AuthPagesController.signUp)
+        app.get(path(.signIn), use: AuthPagesController.signInForm)
+        app.post(path(.signIn), use: AuthPagesController.signIn)
+        app.post(path(.signOut), use: AuthPagesController.signOut)
+        app.get(path(.search(term: nil)), use: SearchController.show)
+        app.post(path(.layout), use: LayoutController.toggle)
+        app.get(path(.favicon)) { request in request.redirect(to: request.application.assets.url("/img/favicon.svg")) }
+        app.get(path(.sidebarPartial), use: SocialPagesController.sidebar)
+        app.get(path(.avatar("")), use: ImageUpload.serve(.avatars))
+        app.get(path(.thumbnail("")), use: ImageUpload.serve(.thumbnails))
+    }
+
+    // playback
+    do {
+        app.get(path(.liveSocket("")), use: PlaybackController.socket)
+        app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
+        app.get(path(.liveResource("", file: "")), use: PlaybackController.resource)
+    }
+
+    // dashboard and settings
+    do {
+        app.get(path(.dashboard("")), use: DashboardController.show)
+        app.get(path(.dashboard("", .keys)), use: DashboardController.show)
+        app.post(path(.dashboardAction("", .regenerateKey)), use: DashboardController.regenerateKey)
+        app.post(path(.dashboardAction("", .deleteKey)), use: DashboardController.deleteKey)
+        app.post(path(.dashboardAction("", .stream)), use: DashboardController.updateStream)
+        app.post(path(.dashboardAction("", .chat)), use: DashboardController.updateStream)
+        app.route(.POST, SiteURL.dashboardAction("", .thumbnail).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
+                  use: DashboardController.uploadThumbnail)
+        app.post(path(.dashboardAction("", .unblock(""))), use: DashboardController.unblock)
+        app.get(path(.settings), use: SettingsController.show)
+        app.post(path(.settingsAction(.profile)), use: SettingsController.updateProfile)
+        app.route(.POST, SiteURL.settingsAction(.avatar).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
+                  use: SettingsController.uploadAvatar)
+    }
+
+    // JSON API
+    do { // accounts
+        app.post(api(.users), use: UsersAPIController.create)
+        app.get(api(.user("")), use: UsersAPIController.show)
+        app.post(api(.sessions), use: SessionsAPIController.create)
+        app.delete(api(.currentSession), use: SessionsAPIController.deleteCurrent)
+        app.get(api(.me), use: MeAPIController.show)
+        app.patch(api(.me), use: MeAPIController.update)
+    }
+    do { // following and blocking
+        app.put(api(.following("")), use: SocialAPIController.follow)
+        app.delete(api(.following("")), use: SocialAPIController.unfollow)
+        app.get(api(.following(nil)), use: SocialAPIController.following)
+        app.put(api(.blocked("")), use: SocialAPIController.block)
+        app.delete(api(.blocked("")), use: SocialAPIController.unblock)
+        app.get(api(.blocked(nil)), use: SocialAPIController.blocked)
+    }
+    do { // uploads and stream settings
+        app.route(.PUT, SiteURL.api(.ownThumbnail).routeComponents, bodyLimit: ImageUpload.maximumBytes, use: UploadsAPIController.putThumbnail)
+        app.route(.PUT, SiteURL.api(.ownAvatar).routeComponents, bodyLimit: ImageUpload.maximumBytes, use: UploadsAPIController.putAvatar)
+        app.patch(api(.ownStream), use: StreamsAPIController.update)
+    }
+    do { // streams and ingest
+        app.get(api(.streams), use: StreamsAPIController.list)
+        app.get(api(.stream("")), use: StreamsAPIController.show)
+        app.post(api(.ingress), use: IngressAPIController.create)
+        app.get(api(.ingress), use: IngressAPIController.show)
+        app.delete(api(.ingress), use: IngressAPIController.delete)
+        app.get(api(.ownStreamHealth), use: DashboardController.health)
+        app.get(api(.events), use: EventsController.stream)
+    }
+    do { // chat and moderation
+        app.get(api(.chat("")), use: ChatAPIController.socket)
+        app.get(api(.chatters("")), use: ChatAPIController.chatters)
+        app.post(api(.kicks("")), use: KicksAPIController.create)
+    }
+
+    // channel pages last: `/{username}` matches any single segment
+    app.get(path(.channel("")), use: ChannelController.show)
+    for action in SiteURL.ChannelAction.allCases {
+        app.post(path(.channelAction("", action)), use: SocialPagesController.handler(for: action))
+    }
+}

@@ -1,0 +1,44 @@
+import Vapor
+
+/// `/settings`: the signed-in user's bio and avatar (the form side of `PATCH /me` and
+/// `PUT /me/avatar`).
+enum SettingsController {
+    struct ProfileForm: Content {
+        var bio: String
+    }
+
+    @Sendable static func show(request: Request) async throws -> Response {
+        guard let user = request.currentUser else {
+            return request.redirect(to: SiteURL.signIn.path + "?returnTo=" + SiteURL.settings.path)
+        }
+        return try await page(user, notice: nil, status: .ok, on: request)
+    }
+
+    @Sendable static func updateProfile(request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let form = try request.content.decode(ProfileForm.self)
+        do {
+            try await Profiles.setBio(form.bio, of: user, on: request.db)
+        } catch let error as APIError {
+            return try await page(user, notice: error.message, status: error.status, on: request)
+        }
+        return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
+    }
+
+    @Sendable static func uploadAvatar(request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        do {
+            let upload = try request.content.decode(ImageForm.self)
+            _ = try await Profiles.replaceAvatar(of: user, with: upload.image.data, in: request.application)
+        } catch let error as APIError {
+            return try await page(user, notice: error.message, status: error.status, on: request)
+        }
+        return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
+    }
+
+    private static func page(_ user: User, notice: String?, status: HTTPResponseStatus, on request: Request) async throws -> Response {
+        let response = try await SettingsPageView.render(user: user, notice: notice, context: PageContext.load(request)).encodeResponse(for: request)
+        response.status = status
+        return response
+    }
+}
