@@ -90,6 +90,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .writeAnswer:
             // Only `answerReady` returns it, where the answer is at hand.
             break
+        case .rejectMalformed:
+            let headers: HTTPHeaders = ["connection": "close", "content-length": "0"]
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         case .close:
             context.close(promise: nil)
         }
@@ -129,7 +134,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         if let stream = request.eventStream {
             return startEventStream(stream, response: response, context: context)
         }
-        removeUpgradeBuffer(context: context)
         guard response.body.buffer != nil || response.body.count == 0 else {
             // A streamed body (a file): held in memory first, so the answer goes out in one write.
             let handler = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -143,7 +147,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             return
         }
-        let closes = response.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
+        // A refused upgrade ends the connection: NIO's parser reads nothing more as HTTP after an
+        // upgrade request, so a request pipelined behind it would never be answered.
+        let refusedUpgrade = upgradeBuffer != nil
+        removeUpgradeBuffer(context: context)
+        let closes = refusedUpgrade || response.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
         guard case .writeAnswer(let keepOpen) = machine.answerReady(keepAlive: !closes) else { return }
         var headers = response.headers
         headers.replaceOrAdd(name: .connection, value: keepOpen ? "keep-alive" : "close")
@@ -216,6 +224,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         removeUpgradeBuffer(context: context)
         machine.tookOver()
         var headers = response.headers
+        // The body goes on until either side ends it: chunked, never a length.
+        headers.remove(name: .contentLength)
         headers.add(name: "date", value: dates.current())
         headers.add(name: "server", value: environment.serverName)
         let version = head?.version ?? .http1_1
@@ -250,8 +260,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // NIO's protocol error handler has answered a malformed request with a 400 already.
-        context.close(promise: nil)
+        guard error is HTTPParserError else { return context.close(promise: nil) }
+        perform(machine.parseFailed(), context: context)
     }
 }
 

@@ -54,6 +54,8 @@ struct HTTPConnectionStateMachine {
         /// and read on until the client closes: closing a socket with unread bytes resets it,
         /// and the client could lose the answer.
         case writeAnswer(keepOpen: Bool)
+        /// Answer 400 (the bytes are not HTTP) and close.
+        case rejectMalformed
         /// Close the connection now.
         case close
     }
@@ -140,6 +142,18 @@ struct HTTPConnectionStateMachine {
     /// The answer's head is written and the connection now belongs to someone else.
     mutating func tookOver() {
         state = .takenOver
+    }
+
+    /// The parser gave up on the bytes. A malformed request is answered 400; bytes after an
+    /// answer that ended the connection, or in the middle of an answer, are not answered.
+    mutating func parseFailed() -> Action {
+        switch state {
+        case .idle, .receiving, .discarding:
+            state = .closed
+            return .rejectMalformed
+        case .answering, .closed, .takenOver:
+            return close()
+        }
     }
 
     /// The server is shutting down.

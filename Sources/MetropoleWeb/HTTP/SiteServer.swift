@@ -103,17 +103,17 @@ final class SiteServer: Server, Service, Sendable {
         try? application.eventLoopGroup.any().makeFutureWithTask { await self.shutdown() }.wait()
     }
 
-    /// One connection's handlers: NIO's response encoder, request decoder, pipelining helper,
-    /// header validator and protocol-error handler (a 400 for bytes that are not HTTP), then ours.
-    private static func configure(_ channel: any Channel, _ environment: HTTPConnectionHandler.Environment) throws {
+    /// One connection's handlers: NIO's response encoder, request decoder, pipelining helper and
+    /// header validator, then ours, which also answers bytes that are not HTTP (a 400) unless an
+    /// answer already ended the connection.
+    static func configure(_ channel: any Channel, _ environment: HTTPConnectionHandler.Environment) throws {
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
         let http: [RemovableChannelHandler] = [
             try pipeline.handler(type: HTTPResponseEncoder.self),
             try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self),
             try pipeline.handler(type: HTTPServerPipelineHandler.self),
             try pipeline.handler(type: NIOHTTPResponseHeadersValidator.self),
-            try pipeline.handler(type: HTTPServerProtocolErrorHandler.self),
         ]
         try pipeline.addHandler(HTTPConnectionHandler(environment: environment, httpHandlers: http))
     }
