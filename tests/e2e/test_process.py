@@ -88,3 +88,47 @@ def test_migrate_command(data_dir):
     result = subprocess.run([binary_path(), "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "up to date" in result.stdout
+
+
+def test_sigterm_ends_open_connections_and_keeps_the_last_chat_messages(data_dir):
+    """Every service stops in reverse order, awaited: the HTTP server ends its WebSockets (1001)
+    and event streams, and the chat archive writes its last batch before the process exits."""
+    import socket
+    import time
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    server = Server(data_dir).start()
+    assert api(server, "POST", "/users", {"username": "host", "password": "password123"})[0] == 201
+    token = api(server, "POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
+    chat = connect(f"ws://127.0.0.1:{server.http_port}/api/v1/streams/host/chat",
+                   additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5)
+    assert json.loads(chat.recv(timeout=5))["type"] == "hello"
+    events = socket.create_connection(("127.0.0.1", server.http_port), timeout=10)
+    events.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert b"text/event-stream" in events.recv(4096)
+    chat.send(json.dumps({"type": "message", "text": "last words"}))
+    assert json.loads(chat.recv(timeout=5))["text"] == "last words"
+
+    started = time.monotonic()
+    assert server.stop() == 0, "SIGTERM is a clean shutdown"
+    print(f"graceful stop with open sockets: {(time.monotonic() - started) * 1000:.0f} ms")
+    assert time.monotonic() - started < 5
+    try:
+        while True:
+            chat.recv(timeout=2)
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None and closed.rcvd.code == 1001, "going away"
+    tail = b""
+    while chunk := events.recv(4096):
+        tail += chunk
+    assert tail.endswith(b"0\r\n\r\n") or tail == b"", "the stream ended, not cut"
+    events.close()
+
+    again = Server(data_dir, http_port=server.http_port).start()
+    try:
+        with connect(f"ws://127.0.0.1:{again.http_port}/api/v1/streams/host/chat", open_timeout=5) as guest:
+            history = json.loads(guest.recv(timeout=5))["history"]
+            assert [message["text"] for message in history] == ["last words"]
+    finally:
+        again.stop()

@@ -6,8 +6,8 @@ public enum CommandLineHelp {
     Usage: metropole [command] [options]
 
     Commands:
-      serve      Serve pages, the JSON API, chat, playback and RTMP ingest (the default).
-                 Options: --hostname/-H, --port/-p override the environment.
+      serve      Serve pages, the JSON API, chat, playback and RTMP ingest (the default);
+                 SIGTERM or SIGINT stop every service gracefully.
       migrate    Run pending database migrations and exit (serve runs them too).
       routes     List every HTTP route.
       db copy    --from <url> --to <url> [--force]: copy every table to another database
@@ -23,7 +23,8 @@ public enum CommandLineHelp {
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
       METROPOLE_BCRYPT_COST Password hashing work factor, 4–31 (default 12)
       METROPOLE_CHAT_RATE_LIMIT  Chat messages per 30 s, viewer/streamer (default 20/100)
-      METROPOLE_CHAT_PING_SECONDS  Ping a chat socket silent for N s, close it if unanswered (default 30)
+      METROPOLE_WEBSOCKET_PING_SECONDS  Ping a WebSocket (chat, player) silent for N s, close it
+                            if unanswered (default 30; METROPOLE_CHAT_PING_SECONDS is read too)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

@@ -90,8 +90,8 @@ enum ImageUpload {
             else { throw APIError.notFound() }
             let path = directory(kind, in: request.application).appendingPathComponent(name).path
             guard FileManager.default.fileExists(atPath: path) else { throw APIError.notFound() }
+            // Streamed from the file; the HTTP edge collects it and writes it at once (0014).
             let response = try await request.fileio.asyncStreamFile(at: path, mediaType: format.mediaType)
-            try await response.collectStreamedBody(on: request.eventLoop)
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=31536000, immutable")
             response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
             return response

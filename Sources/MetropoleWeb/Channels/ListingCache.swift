@@ -44,7 +44,7 @@ final class ListingCache: Sendable {
     /// The listing as `viewer` may see it. A viewer blocked by some owners gets a fresh query
     /// (their view differs from everyone else's); everyone else shares the cached one.
     func channels(for viewer: UUID?, filter: ChannelDirectory.Filter, on database: any Database) async throws -> [ChannelRow] {
-        if let viewer, try await Block.query(on: database).filter(\.$blocked.$id == viewer).first() != nil {
+        if let viewer, try await SocialGraph.isBlockedByAnyone(viewer, on: database) {
             return try await ChannelDirectory.channels(for: viewer, filter: filter, on: database)
         }
         let key = Key(term: filter.term?.lowercased(), liveOnly: filter.liveOnly, excluding: filter.excluding.sorted { $0.uuidString < $1.uuidString },

@@ -13,23 +13,12 @@ enum PlaybackController {
         return entry
     }
 
-    /// Who is watching, for the viewer count: the player's own id, else the signed-in user,
-    /// else this connection alone.
-    static func viewerID(_ request: Request, fallback: @autoclosure () -> String) -> String {
-        if let id = try? request.query.get(String.self, at: "viewer"), (8...64).contains(id.count),
-           id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-            return "v:" + id
-        }
-        if let userID = request.currentUser?.id { return "u:" + userID.uuidString }
-        return fallback()
-    }
-
     // MARK: WebSocket fMP4
 
     @Sendable static func socket(request: Request) async throws -> Response {
         try WebSocketUpgrade.requireUpgrade(request)
         let entry = try await watchable(request)
-        let (viewer, userID, live) = (viewerID(request, fallback: "c:" + UUID().uuidString), request.currentUser?.id, request.application.live)
+        let (viewer, userID, live) = (ViewerCounter.viewerID(request, fallback: "c:" + UUID().uuidString), request.currentUser?.id, request.application.live)
         return WebSocketUpgrade.response(maxFrameSize: PlayerSocket.maxFrameSize, policy: .player, registry: request.application.webSockets) {
             PlayerSocket(entry: entry, viewer: viewer, userID: userID, live: live)
         }
@@ -44,7 +33,7 @@ enum PlaybackController {
         let address = request.remoteAddress?.ipAddress ?? "?"
         let agent = request.headers.first(name: .userAgent) ?? ""
         request.application.live.directory.viewers.hlsSeen(
-            username: entry.username, viewer: viewerID(request, fallback: "h:" + TokenSecret.digest(address + agent))
+            username: entry.username, viewer: ViewerCounter.viewerID(request, fallback: "h:" + TokenSecret.digest(address + agent))
         )
         switch await entry.hub.playlist(msn: msn, part: part) {
         case .playlist(let text):

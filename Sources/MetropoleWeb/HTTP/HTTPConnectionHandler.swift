@@ -231,6 +231,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let version = head?.version ?? .http1_1
         head = nil
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
+        // Nothing is pipelined behind an endless answer, and NIO's pipelining handler would keep
+        // the server's stop signal (`ChannelShouldQuiesceEvent`) from reaching this handler.
+        for handler in httpHandlers where handler is HTTPServerPipelineHandler {
+            context.pipeline.syncOperations.removeHandler(handler, promise: nil)
+        }
         let connection = EventStreamConnection(context: context)
         eventStream = connection
         stream.open(connection)

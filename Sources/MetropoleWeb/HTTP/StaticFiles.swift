@@ -26,31 +26,13 @@ struct StaticFiles: Middleware {
         guard request.method == .GET || request.method == .HEAD, assets.contains(Self.path(of: request)) else {
             return next.respond(to: request)
         }
-        return files.respond(to: request, chainingTo: next).flatMap { response in
+        return files.respond(to: request, chainingTo: next).map { response in
             if response.headers.first(name: .cacheControl) == nil, response.status == .ok || response.status == .notModified,
                response.headers.first(name: .eTag) != nil {
                 let versioned = request.url.query?.contains("v=") ?? false
                 response.headers.replaceOrAdd(name: .cacheControl, value: versioned ? "public, max-age=31536000, immutable" : "public, max-age=300")
             }
-            return response.collectStreamedBody(on: request.eventLoop).map { response }
+            return response
         }
-    }
-}
-
-extension Response {
-    /// Replaces a streamed file body with the file's bytes. Vapor's HTTP/1 server mishandles a
-    /// pipelined request that arrives while a streamed answer is being written (its request
-    /// decoder traps: "Unexpected state: skipping"); answers held in memory are written at once,
-    /// and the front door passes pipelined requests on one at a time (0014). Our files are small:
-    /// assets, and images of at most 4 MiB.
-    func collectStreamedBody(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        guard body.buffer == nil, body.count != 0 else { return eventLoop.makeSucceededVoidFuture() }
-        return body.collect(on: eventLoop).map { buffer in
-            self.body = .init(buffer: buffer ?? ByteBuffer())
-        }
-    }
-
-    func collectStreamedBody(on eventLoop: any EventLoop) async throws {
-        try await collectStreamedBody(on: eventLoop).get()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import Vapor
 
 /// Distinct people watching each channel: a person is counted once however many sockets or
 /// HLS sessions they hold. WebSocket viewers count while connected; LL-HLS readers, who only
@@ -78,5 +79,19 @@ final class ViewerCounter: Sendable {
             count += 1
         }
         return count
+    }
+}
+
+extension ViewerCounter {
+    /// Who is watching or chatting, so a person is counted once: the player's own id (shared
+    /// by the player and the chat of one page), else the signed-in user, else `fallback` (this
+    /// connection alone).
+    static func viewerID(_ request: Request, fallback: @autoclosure () -> String) -> String {
+        if let id = try? request.query.get(String.self, at: "viewer"), (8...64).contains(id.count),
+           id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+            return "v:" + id
+        }
+        if let userID = request.currentUser?.id { return "u:" + userID.uuidString }
+        return fallback()
     }
 }

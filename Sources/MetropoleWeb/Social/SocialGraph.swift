@@ -73,6 +73,11 @@ enum SocialGraph {
             .filter(\.$blocker.$id == ownerID).filter(\.$blocked.$id == viewerID).first() != nil
     }
 
+    /// Whether some owner blocks `viewerID`: their listings differ from everyone else's.
+    static func isBlockedByAnyone(_ viewerID: UUID, on database: any Database) async throws -> Bool {
+        try await Block.query(on: database).filter(\.$blocked.$id == viewerID).first() != nil
+    }
+
     /// Ids of the channels `userID` follows.
     static func followedIDs(of userID: UUID, on database: any Database) async throws -> [UUID] {
         try await Follow.query(on: database).filter(\.$follower.$id == userID).all().map { $0.$followed.id }

@@ -15,7 +15,7 @@ enum ChatAPIController {
         let follows = isStreamer ? false : try await SocialGraph.isFollowing(user?.id, ownerID, on: request.db)
         let participant = ChatParticipant(
             userID: user?.id, username: user?.username, isStreamer: isStreamer,
-            viewerKey: PlaybackController.viewerID(request, fallback: "c:" + UUID().uuidString)
+            viewerKey: ViewerCounter.viewerID(request, fallback: "c:" + UUID().uuidString)
         )
         let chat = request.application.chat
         let room = try await chat.room(for: stream)
