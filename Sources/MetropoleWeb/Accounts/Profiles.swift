@@ -17,14 +17,9 @@ enum Profiles {
 
     /// Stores a new avatar; returns its file name.
     static func replaceAvatar(of user: User, with bytes: ByteBuffer, in app: Application) async throws -> String {
-        let name = try await ImageUpload.store(bytes, as: .avatars, in: app)
-        let previous = user.avatar
-        user.avatar = name
-        try await user.save(on: app.db)
-        app.listings.invalidate()
-        if previous != name {
-            try await ImageUpload.removeIfUnused(previous, kind: .avatars, in: app, on: app.db)
+        try await ImageUpload.replace(user.avatar, with: bytes, as: .avatars, in: app) { name in
+            user.avatar = name
+            try await user.save(on: app.db)
         }
-        return name
     }
 }

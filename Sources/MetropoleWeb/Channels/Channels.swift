@@ -45,15 +45,10 @@ enum Channels {
 
     /// Stores a new card picture for the owner's stream; returns its file name.
     static func replaceThumbnail(of owner: User, with bytes: ByteBuffer, in app: Application) async throws -> String {
-        let name = try await ImageUpload.store(bytes, as: .thumbnails, in: app)
         let stream = try await ownStream(of: owner, on: app.db)
-        let previous = stream.thumbnail
-        stream.thumbnail = name
-        try await stream.save(on: app.db)
-        app.listings.invalidate()
-        if previous != name {
-            try await ImageUpload.removeIfUnused(previous, kind: .thumbnails, in: app, on: app.db)
+        return try await ImageUpload.replace(stream.thumbnail, with: bytes, as: .thumbnails, in: app) { name in
+            stream.thumbnail = name
+            try await stream.save(on: app.db)
         }
-        return name
     }
 }

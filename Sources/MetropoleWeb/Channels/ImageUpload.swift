@@ -65,6 +65,19 @@ enum ImageUpload {
     }
 
     /// Removes a file nobody uses any more (two uploads of the same picture share one file).
+    /// Stores `bytes` as the picture that `current` names now; `assign` saves the new name
+    /// where it belongs. The old file goes once nothing uses it; listings show the new one.
+    static func replace(_ current: String?, with bytes: ByteBuffer, as kind: Kind, in app: Application,
+                        assign: (String) async throws -> Void) async throws -> String {
+        let name = try await store(bytes, as: kind, in: app)
+        try await assign(name)
+        app.listings.invalidate()
+        if current != name {
+            try await removeIfUnused(current, kind: kind, in: app, on: app.db)
+        }
+        return name
+    }
+
     static func removeIfUnused(_ name: String?, kind: Kind, in app: Application, on database: any Database) async throws {
         guard let name, isValidName(name) else { return }
         let inUse = switch kind {
