@@ -46,6 +46,36 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The system OpenSSL (libssl-dev, 3.0 here), for DTLS 1.2 with the use_srtp extension.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // C for what Swift cannot import from OpenSSL (function-like macros, variadic key
+        // generation) and the one-datagram-per-write BIO DTLS writes its flights into.
+        .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
+        // WebRTC ingest (WHIP): SDP, STUN, ICE-lite, DTLS-SRTP and the UDP listener, feeding
+        // `LiveHub` as RTMP does. Never imports Vapor or Fluent.
+        .target(
+            name: "MetropoleWebRTC",
+            dependencies: [
+                "MetropoleMedia",
+                "COpenSSL",
+                "COpenSSLShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // libFuzzer entry point over the WebRTC ingest parsers (scripts/fuzz builds it the
+        // same way as MetropoleFuzz).
+        .executableTarget(
+            name: "MetropoleWebRTCFuzz",
+            dependencies: ["MetropoleWebRTC", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // MariaDB Connector/C, linked dynamically (LGPL). Built only with the MySQL trait.
         .systemLibrary(
             name: "CMariaDB",
@@ -132,6 +162,16 @@ let package = Package(
             ],
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]
+        ),
+        .testTarget(
+            name: "MetropoleWebRTCTests",
+            dependencies: [
+                "MetropoleWebRTC",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            // Offers, captures and the aiortc peer are read from the source tree; the corpus
+            // seeds scripts/fuzz.
+            exclude: ["Fixtures", "Peers"]
         ),
         // Driver tests and Fluent's/SQLKit's benchmark harnesses against a live MariaDB
         // (METROPOLE_TEST_MYSQL_URL); empty without the MySQL trait.
