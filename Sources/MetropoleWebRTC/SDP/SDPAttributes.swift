@@ -130,10 +130,10 @@ extension MediaDescription {
 
     /// The `a=rtcp-fb` values for `payloadType`, including `*` lines (e.g. `nack pli`).
     public func feedback(_ payloadType: UInt8) -> [String] {
-        attributes.values("rtcp-fb").compactMap { value in
+        attributes.values("rtcp-fb").compactMap { value -> String? in
             let parts = value.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0] == "*" || parts[0] == "\(payloadType)" else { return nil }
-            return String(parts[1]).trimmingSpaces
+            return parts[1].trimmingSpaces
         }
     }
 

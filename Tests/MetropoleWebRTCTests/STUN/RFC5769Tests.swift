@@ -92,9 +92,9 @@ struct RFC5769Tests {
 
         let reference = Self.request.bytes
         #expect(bytes.count == reference.count)
-        #expect(Array(bytes[0..<77]) == Array(reference[0..<77]))
-        #expect(Array(bytes[77..<84]) == [0, 0, 0, 0x00, 0x08, 0x00, 0x14])
-        #expect(Array(bytes[104..<108]) == [0x80, 0x28, 0x00, 0x04])
+        #expect(Array(bytes[0..<73]) == Array(reference[0..<73]))
+        #expect(Array(bytes[73..<80]) == [0, 0, 0, 0x00, 0x08, 0x00, 0x14])
+        #expect(Array(bytes[100..<104]) == [0x80, 0x28, 0x00, 0x04])
         let reparsed = try STUNMessage.parse(ByteBuffer(bytes: bytes))
         #expect(reparsed.verifyIntegrity(key: Self.password))
         #expect(reparsed.username == "evtj:h6vY")
