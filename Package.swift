@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
     targets: [
         // Media model, codec records, fMP4/CMAF, LL-HLS, LiveHub. NIOCore only.
@@ -44,6 +45,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // WebRTC ingest (WHIP): SDP, ICE-lite, DTLS, SRTP, RTP/RTCP, H.264/Opus depacketizers.
+        // Never imports Vapor or Fluent.
+        .target(
+            name: "MetropoleWebRTC",
+            dependencies: [
+                "MetropoleMedia",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // MariaDB Connector/C, linked dynamically (LGPL). Built only with the MySQL trait.
@@ -109,6 +121,11 @@ let package = Package(
             name: "MetropoleFuzz",
             dependencies: ["MetropoleRTMP", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // libFuzzer entry point over the WebRTC parsers and the media receiver; scripts/fuzz.
+        .executableTarget(
+            name: "MetropoleWebRTCFuzz",
+            dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
         // SwiftNIO only, so it stays lean enough not to be the bottleneck.
         .executableTarget(
@@ -132,6 +149,12 @@ let package = Package(
             ],
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]
+        ),
+        .testTarget(
+            name: "MetropoleWebRTCTests",
+            dependencies: ["MetropoleWebRTC", "MetropoleMedia"],
+            // Captured packets, their generators and the fuzz seeds: read by path, not resources.
+            exclude: ["Fixtures"]
         ),
         // Driver tests and Fluent's/SQLKit's benchmark harnesses against a live MariaDB
         // (METROPOLE_TEST_MYSQL_URL); empty without the MySQL trait.
