@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
     targets: [
         // Media model, codec records, fMP4/CMAF, LL-HLS, LiveHub. NIOCore only.
@@ -56,8 +57,8 @@ let package = Package(
         // C for what Swift cannot import from OpenSSL (function-like macros, variadic key
         // generation) and the one-datagram-per-write BIO DTLS writes its flights into.
         .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
-        // WebRTC ingest (WHIP): SDP, STUN, ICE-lite, DTLS-SRTP and the UDP listener, feeding
-        // `LiveHub` as RTMP does. Never imports Vapor or Fluent.
+        // WebRTC ingest (WHIP): SDP, STUN/ICE-lite, DTLS (system OpenSSL), SRTP, RTP/RTCP,
+        // H.264/Opus depacketizers and the UDP listener. Never imports Vapor or Fluent.
         .target(
             name: "MetropoleWebRTC",
             dependencies: [
@@ -68,13 +69,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
-        ),
-        // libFuzzer entry point over the WebRTC ingest parsers (scripts/fuzz builds it the
-        // same way as MetropoleFuzz).
-        .executableTarget(
-            name: "MetropoleWebRTCFuzz",
-            dependencies: ["MetropoleWebRTC", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // MariaDB Connector/C, linked dynamically (LGPL). Built only with the MySQL trait.
         .systemLibrary(
@@ -139,6 +136,11 @@ let package = Package(
             name: "MetropoleFuzz",
             dependencies: ["MetropoleRTMP", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // libFuzzer entry point over the WebRTC parsers and the media receiver; scripts/fuzz.
+        .executableTarget(
+            name: "MetropoleWebRTCFuzz",
+            dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
         // SwiftNIO only, so it stays lean enough not to be the bottleneck.
         .executableTarget(
@@ -167,10 +169,11 @@ let package = Package(
             name: "MetropoleWebRTCTests",
             dependencies: [
                 "MetropoleWebRTC",
+                "MetropoleMedia",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
-            // Offers, captures and the aiortc peer are read from the source tree; the corpus
-            // seeds scripts/fuzz.
+            // Captured packets and offers, their generators, the aiortc peer and the fuzz
+            // seeds: read by path, not resources.
             exclude: ["Fixtures", "Peers"]
         ),
         // Driver tests and Fluent's/SQLKit's benchmark harnesses against a live MariaDB

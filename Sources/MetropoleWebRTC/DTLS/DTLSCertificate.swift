@@ -46,35 +46,17 @@ public final class DTLSCertificate: @unchecked Sendable {
     }
 }
 
-/// The SRTP protection profiles we negotiate with `use_srtp` (RFC 5764 §4.1.2, RFC 7714
-/// §14.2), in our order of preference: the server's order decides in OpenSSL.
-public enum DTLSSRTPProfile: UInt16, Sendable, CaseIterable {
-    case aeadAES128GCM = 0x0007
-    case aes128CMHMACSHA1_80 = 0x0001
-
-    var openSSLName: String {
-        switch self {
-        case .aeadAES128GCM: "SRTP_AEAD_AES_128_GCM"
-        case .aes128CMHMACSHA1_80: "SRTP_AES128_CM_SHA1_80"
-        }
-    }
-
-    /// Bytes exported for both directions: 2 × (master key + master salt).
-    public var keyingMaterialLength: Int {
-        switch self {
-        case .aeadAES128GCM: 2 * (16 + 12)
-        case .aes128CMHMACSHA1_80: 2 * (16 + 14)
-        }
-    }
-}
-
 /// One OpenSSL DTLS context for all sessions: certificate, options and SRTP profiles.
 final class DTLSContext: @unchecked Sendable {
     // SSL_CTX is safe to share once configured; sessions only call SSL_new on it.
     let context: OpaquePointer
     let certificate: DTLSCertificate
 
-    init(certificate: DTLSCertificate, profiles: [DTLSSRTPProfile] = DTLSSRTPProfile.allCases) throws(DTLSError) {
+    /// Our `use_srtp` preference, which decides in OpenSSL (the server's order wins): GCM
+    /// when the client has it (aiortc, Chrome), else CM-80, which every client offers.
+    static let profiles: [SRTPProtectionProfile] = [.aeadAES128GCM, .aes128CMHMACSHA1_80]
+
+    init(certificate: DTLSCertificate, profiles: [SRTPProtectionProfile] = DTLSContext.profiles) throws(DTLSError) {
         let names = profiles.map(\.openSSLName).joined(separator: ":")
         guard let context = mtp_dtls_context_new(certificate.certificate, certificate.key, names) else {
             throw .setup("could not create the DTLS context: \(takeOpenSSLError("unknown error"))")

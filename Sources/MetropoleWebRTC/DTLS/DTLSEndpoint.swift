@@ -3,25 +3,14 @@ import COpenSSLShim
 import NIOCore
 
 /// Which end of the DTLS handshake we are: the server unless the offer said `setup:passive`.
-public enum DTLSRole: Sendable, Equatable {
-    case server
-    case client
-}
-
-/// What the SRTP layer needs once the handshake is done (RFC 5764 §4.2).
-public struct DTLSKeyingMaterial: Sendable, Equatable {
-    public var profile: DTLSSRTPProfile
-    /// `client_key ‖ server_key ‖ client_salt ‖ server_salt`, from "EXTRACTOR-dtls_srtp".
-    public var exported: [UInt8]
-    /// Our role: as server we decrypt with the client's key and salt, as client the reverse.
-    public var role: DTLSRole
-}
+public typealias DTLSRole = SRTPKeyingMaterial.Role
 
 public enum DTLSAction: Sendable, Equatable {
     /// One datagram for the peer (a record or a flight's worth of records, never split).
     case send(ByteBuffer)
-    /// Handshake done and the peer's certificate matched its fingerprint.
-    case connected(DTLSKeyingMaterial)
+    /// Handshake done and the peer's certificate matched its fingerprint: the exported SRTP
+    /// keys (RFC 5764 §4.2), to be used with this endpoint's `role`.
+    case connected(SRTPKeyingMaterial)
     /// The peer sent close_notify.
     case closed
     case failed(DTLSError)
@@ -174,7 +163,7 @@ public final class DTLSEndpoint {
             return fail(.fingerprintMismatch(expected: expectedFingerprint, actual: actual))
         }
         guard let selected = SSL_get_selected_srtp_profile(ssl),
-              let profile = DTLSSRTPProfile(rawValue: UInt16(truncatingIfNeeded: selected.pointee.id)) else {
+              let profile = SRTPProtectionProfile(rawValue: UInt16(truncatingIfNeeded: selected.pointee.id)) else {
             return fail(.noSRTPProfile)
         }
         var exported = [UInt8](repeating: 0, count: profile.keyingMaterialLength)
@@ -182,9 +171,11 @@ public final class DTLSEndpoint {
         let status = exported.withUnsafeMutableBufferPointer { out in
             SSL_export_keying_material(ssl, out.baseAddress, out.count, label, label.utf8.count, nil, 0, 0)
         }
-        guard status == 1 else { return fail(.handshake("keying material export failed: \(takeOpenSSLError("unknown"))")) }
+        guard status == 1, let keys = try? SRTPKeyingMaterial(profile: profile, exported: exported) else {
+            return fail(.handshake("keying material export failed: \(takeOpenSSLError("unknown"))"))
+        }
         state = .connected
-        return [.connected(DTLSKeyingMaterial(profile: profile, exported: exported, role: role))]
+        return [.connected(keys)]
     }
 
     private func fail(_ error: DTLSError) -> [DTLSAction] {

@@ -1,12 +1,23 @@
 import Foundation
+import NIOCore
 
-/// Files under Tests/MetropoleWebRTCTests/Fixtures, read from the source tree.
-enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-
+extension FixtureFiles {
+    /// An SDP offer under Fixtures/offers.
     static func offer(_ name: String) throws -> String {
-        try String(contentsOf: directory.appendingPathComponent("Fixtures/offers/\(name).sdp"), encoding: .utf8)
+        try text("offers/\(name).sdp")
     }
 
-    static var peers: URL { directory.appendingPathComponent("Peers") }
+    /// Tests/MetropoleWebRTCTests/Peers: the aiortc publisher and capture scripts.
+    static var peers: URL {
+        root.deletingLastPathComponent().appendingPathComponent("Peers")
+    }
+}
+
+extension ByteBuffer {
+    var bytes: [UInt8] { Array(readableBytesView) }
+}
+
+/// RFC dumps as bytes (the same as `hex`, named for what the STUN tests read).
+func hexBytes(_ text: String) -> [UInt8] {
+    hex(text)
 }

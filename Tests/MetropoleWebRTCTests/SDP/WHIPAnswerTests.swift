@@ -6,7 +6,7 @@ struct WHIPAnswerTests {
     static let fingerprint = CertificateFingerprint(algorithm: "sha-256", bytes: (0..<32).map { UInt8($0 * 7 & 0xFF) })
 
     static func answer(_ offerName: String) throws -> (WHIPOffer, String) {
-        let offer = try WHIPOffer.parse(Fixtures.offer(offerName))
+        let offer = try WHIPOffer.parse(FixtureFiles.offer(offerName))
         let answer = WHIPAnswer(
             iceUfrag: "UfRg", icePwd: "0123456789abcdefghijkl", fingerprint: fingerprint,
             candidateAddress: "127.0.0.1", candidatePort: 40000, sessionID: 42

@@ -7,7 +7,7 @@ import Testing
 /// (libdatachannel) and FFmpeg's WHIP muxer written as their source builds them.
 struct WHIPOfferTests {
     @Test func chromiumPicksTheFirstH264WithPacketizationModeOne() throws {
-        let offer = try WHIPOffer.parse(Fixtures.offer("chromium"))
+        let offer = try WHIPOffer.parse(FixtureFiles.offer("chromium"))
 
         let video = try #require(offer.video)
         #expect(video.mid == "0")
@@ -27,7 +27,7 @@ struct WHIPOfferTests {
     }
 
     @Test func aiortcTakesTheSHA256FingerprintAndItsCandidates() throws {
-        let offer = try WHIPOffer.parse(Fixtures.offer("aiortc"))
+        let offer = try WHIPOffer.parse(FixtureFiles.offer("aiortc"))
 
         #expect(offer.video?.payloadType == 99)
         #expect(offer.video?.ssrc == 2745964820)
@@ -39,7 +39,7 @@ struct WHIPOfferTests {
     }
 
     @Test func obsHasSessionLevelFingerprintAudioFirstAndNoCandidates() throws {
-        let offer = try WHIPOffer.parse(Fixtures.offer("obs"))
+        let offer = try WHIPOffer.parse(FixtureFiles.offer("obs"))
 
         #expect(offer.sections == [.audio(mid: "0"), .video(mid: "1")])
         #expect(offer.audio == .init(mid: "0", payloadType: 111, channels: 2, ssrc: 2154384190))
@@ -51,7 +51,7 @@ struct WHIPOfferTests {
     }
 
     @Test func ffmpegOffersPassiveSoWeAreTheDTLSClient() throws {
-        let offer = try WHIPOffer.parse(Fixtures.offer("ffmpeg"))
+        let offer = try WHIPOffer.parse(FixtureFiles.offer("ffmpeg"))
 
         #expect(offer.setup == .passive)
         #expect(offer.isDTLSClient)
@@ -62,7 +62,7 @@ struct WHIPOfferTests {
 
     @Test func sessionLevelICECredentialsAreUsed() throws {
         // OBS 30.1 put the ufrag and pwd at session level.
-        let text = try Fixtures.offer("obs")
+        let text = try FixtureFiles.offer("obs")
             .replacingOccurrences(of: "a=ice-ufrag:Kv4m\r\na=ice-pwd:5w8Yy0a6mgiq1WbQtCR3Bj\r\n", with: "")
             .replacingOccurrences(of: "a=ice-options:ice2,trickle\r\n", with: "a=ice-ufrag:sess\r\na=ice-pwd:sessionpasswordsessionpw\r\n")
 
@@ -73,7 +73,7 @@ struct WHIPOfferTests {
     }
 
     @Test func videoOnlyAndAudioOnlyOffersAreAccepted() throws {
-        let obs = try Fixtures.offer("obs")
+        let obs = try FixtureFiles.offer("obs")
         let audioOnly = String(obs[..<obs.range(of: "m=video")!.lowerBound]).replacingOccurrences(of: "BUNDLE 0 1", with: "BUNDLE 0")
         let offer = try WHIPOffer.parse(audioOnly)
         #expect(offer.video == nil)
@@ -81,7 +81,7 @@ struct WHIPOfferTests {
     }
 
     @Test func refusesWhatItCannotIngestNamingWhatIsMissing() throws {
-        let obs = try Fixtures.offer("obs")
+        let obs = try FixtureFiles.offer("obs")
         func error(_ text: String) -> SDPError? {
             do {
                 _ = try WHIPOffer.parse(text)
