@@ -62,4 +62,62 @@ import Testing
         await harness.server.shutdown()
         try await harness.group.shutdownGracefully()
     }
+
+    /// FFmpeg's muxer offers `setup:passive`; aiortc cannot be made to, so its actpass offer
+    /// is edited to passive: we answer active, open the handshake as DTLS client, and aiortc
+    /// (told by our answer) is the DTLS server.
+    @Test func asDTLSClientAgainstAiortcsServer() async throws {
+        let harness = try await Self.harness()
+        let peer = try AiortcPeer(arguments: ["--seconds", "30"])
+        defer { peer.kill() }
+
+        let offer = try await peer.offer().replacingOccurrences(of: "a=setup:actpass", with: "a=setup:passive")
+        let session = try await harness.server.publish(offer: offer, streamKey: "secret-key", remoteAddress: nil)
+        try peer.send(answer: session.answer)
+
+        #expect(session.answer.contains("a=setup:active\r\n"))
+        let flowing = await eventually(within: 15) { harness.packets.current > 50 }
+        #expect(flowing, "decrypted RTP packets: \(harness.packets.current); aiortc states: \(peer.states); stderr: \(peer.stderr)")
+        await harness.server.shutdown()
+        #expect(harness.sink.sequence == ["p0", "u0"])
+        try await harness.group.shutdownGracefully()
+    }
+
+    /// A publisher that vanishes (SIGKILL: no DELETE, no close_notify) ends by consent timeout.
+    @Test func aKilledPeerEndsByConsentTimeout() async throws {
+        let harness = try await Self.harness(consentTimeout: .seconds(2))
+        let peer = try AiortcPeer(arguments: ["--seconds", "30"])
+        defer { peer.kill() }
+        let session = try await harness.server.publish(offer: try await peer.offer(), streamKey: "secret-key", remoteAddress: nil)
+        try peer.send(answer: session.answer)
+        #expect(await eventually(within: 15) { harness.packets.current > 20 })
+        #expect(harness.sink.published.count == 1)
+
+        peer.kill()
+        let killed = Date()
+        let ended = await eventually(within: 6) { harness.sink.unpublishedHubs.count == 1 }
+
+        #expect(ended)
+        let elapsed = Date().timeIntervalSince(killed)
+        #expect(elapsed > 1.5 && elapsed < 4, "ended \(elapsed) s after the kill")
+        #expect(harness.sink.published.first?.hub.isFinished == true)
+        #expect(await harness.server.end(sessionID: session.sessionID) == false)
+        await harness.server.shutdown()
+        try await harness.group.shutdownGracefully()
+    }
+
+    @Test func aWrongKeyIsUnauthorizedAndNothingIsPublished() async throws {
+        let harness = try await Self.harness()
+        let peer = try AiortcPeer(arguments: ["--offer-only"])
+        defer { peer.kill() }
+
+        await #expect(throws: WHIPError.unauthorized) {
+            try await harness.server.publish(offer: try await peer.offer(), streamKey: "wrong-key", remoteAddress: nil)
+        }
+
+        #expect(harness.authorizer.asked.current == ["whip/wrong-key"])
+        #expect(harness.sink.events.current.isEmpty)
+        await harness.server.shutdown()
+        try await harness.group.shutdownGracefully()
+    }
 }
