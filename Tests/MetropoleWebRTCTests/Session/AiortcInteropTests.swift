@@ -120,4 +120,32 @@ import Testing
         await harness.server.shutdown()
         try await harness.group.shutdownGracefully()
     }
+
+    /// A second publisher with the same key takes the stream over when its media arrives:
+    /// the first session's `unpublished` comes before the second's `published`.
+    @Test func aSecondPublisherTakesTheStreamOver() async throws {
+        let harness = try await Self.harness()
+        let first = try AiortcPeer(arguments: ["--seconds", "30"])
+        defer { first.kill() }
+        let one = try await harness.server.publish(offer: try await first.offer(), streamKey: "secret-key", remoteAddress: nil)
+        try first.send(answer: one.answer)
+        #expect(await eventually(within: 15) { harness.sink.published.count == 1 })
+
+        let second = try AiortcPeer(arguments: ["--seconds", "30"])
+        defer { second.kill() }
+        let two = try await harness.server.publish(offer: try await second.offer(), streamKey: "secret-key", remoteAddress: nil)
+        // Answered but not yet connected: the live stream is untouched.
+        #expect(harness.sink.sequence == ["p0"])
+        try second.send(answer: two.answer)
+
+        #expect(await eventually(within: 15) { harness.sink.sequence == ["p0", "u0", "p1"] }, "\(harness.sink.sequence)")
+        #expect(harness.sink.published.first?.hub.isFinished == true)
+        #expect(harness.sink.published.last?.hub.isFinished == false)
+        #expect(await harness.server.end(sessionID: one.sessionID) == false)
+        // The first peer hears close_notify and sees its connection close.
+        #expect(await eventually(within: 5) { first.states.contains("closed") || first.states.contains("failed") }, "\(first.states)")
+        await harness.server.shutdown()
+        #expect(harness.sink.sequence == ["p0", "u0", "p1", "u1"])
+        try await harness.group.shutdownGracefully()
+    }
 }
