@@ -68,7 +68,11 @@ enum TransportFuzzing {
             let kind = PacketKind.classify(datagram)
             let stun = kind == .stun ? try? STUNMessage.parse(datagram) : nil
             guard mux.route(from: source, stun: stun) != nil else { continue }
-            _ = machine.receive(datagram, kind: kind, stun: stun, from: source, now: now)
+            if kind == .rtp || kind == .rtcp {
+                _ = machine.unprotect(datagram, isRTCP: kind == .rtcp, from: source, now: now)
+            } else {
+                _ = machine.receive(datagram, kind: kind, stun: stun, from: source, now: now)
+            }
         }
         _ = machine.tick(now: now + .seconds(1))
         _ = machine.close(.shutdown)

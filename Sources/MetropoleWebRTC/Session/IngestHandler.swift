@@ -65,8 +65,23 @@ final class IngestHandler: ChannelInboundHandler {
         let stun = kind == .stun ? try? STUNMessage.parse(datagram) : nil
         guard let id = mux.route(from: envelope.remoteAddress, stun: stun), let session = sessions[id] else { return }
         let now = NIODeadline.now()
-        let actions = session.machine.receive(datagram, kind: kind, stun: stun, from: envelope.remoteAddress, now: now)
-        perform(actions, for: session)
+        switch kind {
+        case .rtp, .rtcp:
+            guard let packet = session.machine.unprotect(datagram, isRTCP: kind == .rtcp, from: envelope.remoteAddress, now: now) else { return }
+            if kind == .rtp {
+                received(rtp: packet, for: session, at: now)
+            } else {
+                session.rtcpPackets += 1
+            }
+        case .stun, .dtls, .unknown:
+            perform(session.machine.receive(datagram, kind: kind, stun: stun, from: envelope.remoteAddress, now: now), for: session)
+        }
+    }
+
+    private func received(rtp packet: ByteBuffer, for session: IngestSession, at now: NIODeadline) {
+        session.rtpPackets += 1
+        if session.hub == nil { announce(session) }
+        environment.tap?(session.streamID, packet)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -164,12 +179,6 @@ final class IngestHandler: ChannelInboundHandler {
                 mux.bind(address, to: session.id)
             case .connected(let profile):
                 logger.info("WHIP DTLS connected", metadata: ["whip.session": "\(session.id)", "srtp": "\(profile)"])
-            case .rtp(let packet, _):
-                session.rtpPackets += 1
-                if session.hub == nil { announce(session) }
-                environment.tap?(session.streamID, packet)
-            case .rtcp:
-                session.rtcpPackets += 1
             case .end(let reason):
                 finish(session, reason: reason)
             }

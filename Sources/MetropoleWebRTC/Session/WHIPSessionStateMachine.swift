@@ -2,8 +2,8 @@ import NIOCore
 
 /// One WHIP session's transport: ICE-lite checks, the DTLS handshake and SRTP, from the first
 /// Binding request to the end. Fed datagrams the mux routed to it and clock ticks; returns
-/// what to send, which addresses to bind, and the RTP/RTCP it decrypted. It sends nothing
-/// itself and knows no sockets.
+/// what to send and which addresses to bind, and decrypts SRTP/SRTCP. It sends nothing itself
+/// and knows no sockets.
 struct WHIPSessionStateMachine {
     enum Phase: Equatable {
         /// Answer sent, no authenticated Binding request yet.
@@ -20,9 +20,6 @@ struct WHIPSessionStateMachine {
         /// Route this address to the session from now on.
         case bind(SocketAddress)
         case connected(SRTPProtectionProfile)
-        /// A decrypted RTP or RTCP packet from the publisher.
-        case rtp(ByteBuffer, at: NIODeadline)
-        case rtcp(ByteBuffer, at: NIODeadline)
         case end(WHIPEndReason)
     }
 
@@ -55,41 +52,38 @@ struct WHIPSessionStateMachine {
 
     var isLive: Bool { phase == .connected }
 
+    /// STUN and DTLS: the control path, a few datagrams a second.
     mutating func receive(_ datagram: ByteBuffer, kind: PacketKind, stun: STUNMessage?, from source: SocketAddress, now: NIODeadline) -> [Action] {
         guard phase != .ended else { return [] }
-        if kind == .stun {
+        switch kind {
+        case .stun:
             guard let stun else { return [] }
             return receiveSTUN(stun, from: source, now: now)
-        }
-        // Only STUN may come from an address ICE has not authenticated.
-        guard agent.isTrusted(source) else { return [] }
-        switch kind {
         case .dtls:
+            // Only STUN may come from an address ICE has not authenticated.
+            guard agent.isTrusted(source) else { return [] }
             lastConsent = now
             return perform(dtls.receive(datagram), now: now)
-        case .rtp:
-            guard var context = inbound else { return [] }
-            inbound = nil
-            defer { inbound = context }
-            guard let packet = try? context.unprotectRTP(datagram) else {
-                rejectedPackets += 1
-                return []
-            }
-            lastConsent = now
-            return [.rtp(packet, at: now)]
-        case .rtcp:
-            guard var context = inbound else { return [] }
-            inbound = nil
-            defer { inbound = context }
-            guard let packet = try? context.unprotectRTCP(datagram) else {
-                rejectedPackets += 1
-                return []
-            }
-            lastConsent = now
-            return [.rtcp(packet, at: now)]
-        case .stun, .unknown:
+        case .rtp, .rtcp, .unknown:
             return []
         }
+    }
+
+    /// SRTP and SRTCP: the media path, every packet. Returns the decrypted packet, or nil for
+    /// one from an untrusted address, before keys, or failing authentication or replay checks.
+    /// No action list, so a packet costs no allocation here beyond SRTP's own.
+    mutating func unprotect(_ datagram: ByteBuffer, isRTCP: Bool, from source: SocketAddress, now: NIODeadline) -> ByteBuffer? {
+        guard phase == .connected, agent.isTrusted(source), var context = inbound else { return nil }
+        // Taken out while in use, so mutating it does not copy its storage.
+        inbound = nil
+        defer { inbound = context }
+        let packet = isRTCP ? try? context.unprotectRTCP(datagram) : try? context.unprotectRTP(datagram)
+        guard let packet else {
+            rejectedPackets += 1
+            return nil
+        }
+        lastConsent = now
+        return packet
     }
 
     /// SRTCP-protects `packet` for the publisher; nil before SRTP is up or with nowhere to send.
