@@ -37,13 +37,13 @@ class PatternTrack(VideoStreamTrack):
         super().__init__()
         self.index = 0
         y, x = numpy.mgrid[0:240, 0:320]
-        self.base = ((x + y) % 256).astype(numpy.uint8)
+        self.base = (x + y) % 256
 
     async def recv(self):
         pts, time_base = await self.next_timestamp()
         shift = (self.index * 4) % 256
         self.index += 1
-        image = numpy.stack([(self.base + shift) % 256, self.base, (255 - self.base)], axis=2).astype(numpy.uint8)
+        image = numpy.stack([(self.base + shift) % 256, self.base, 255 - self.base], axis=2).astype(numpy.uint8)
         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
         frame.pts = pts
         frame.time_base = time_base

@@ -15,6 +15,8 @@ import Testing
         var sink: RecordingSink
         var authorizer: TestAuthorizer
         var packets: Locked<Int>
+        /// Payload types of the decrypted packets, by count.
+        var payloadTypes: Locked<[UInt8: Int]>
         var group: MultiThreadedEventLoopGroup
     }
 
@@ -23,16 +25,20 @@ import Testing
         let sink = RecordingSink()
         let authorizer = TestAuthorizer()
         let packets = Locked(0)
+        let payloadTypes = Locked<[UInt8: Int]>([:])
         var configuration = WebRTCIngestServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.consentTimeout = consentTimeout
         var logger = Logger(label: "whip-test")
         logger.logLevel = .info
         let server = WebRTCIngestServer(
             configuration: configuration, group: group, authorizer: authorizer, sink: sink, logger: logger,
-            tap: { _, _ in packets.withValue { $0 += 1 } }
+            tap: { _, packet in
+                packets.withValue { $0 += 1 }
+                if let header = try? RTPPacket(parsing: packet).header { payloadTypes.withValue { $0[header.payloadType, default: 0] += 1 } }
+            }
         )
         _ = try await server.start()
-        return Harness(server: server, sink: sink, authorizer: authorizer, packets: packets, group: group)
+        return Harness(server: server, sink: sink, authorizer: authorizer, packets: packets, payloadTypes: payloadTypes, group: group)
     }
 
     @Test func aiortcConnectsAndItsMediaDecrypts() async throws {
@@ -50,6 +56,12 @@ import Testing
         #expect(connected, "aiortc states: \(peer.states); stderr: \(peer.stderr)")
         let flowing = await eventually(within: 10) { harness.packets.current > 100 }
         #expect(flowing, "decrypted RTP packets: \(harness.packets.current)")
+        // Both negotiated payload types arrive: H.264 99 and Opus 96 in aiortc's offer.
+        let offered = try WHIPOffer.parse(try await peer.offer())
+        let seen = harness.payloadTypes.current
+        #expect(seen[offered.video!.payloadType, default: 0] > 10, "\(seen)")
+        #expect(seen[offered.audio!.payloadType, default: 0] > 10, "\(seen)")
+        #expect(Set(seen.keys) == [offered.video!.payloadType, offered.audio!.payloadType])
         let published = try #require(harness.sink.published.first)
         #expect(published.metadata.ingestProtocol == .whip)
         #expect(published.metadata.app == "whip")
