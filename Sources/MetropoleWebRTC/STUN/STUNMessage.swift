@@ -78,15 +78,6 @@ public struct STUNMessage: Sendable {
         self.attributes = attributes
     }
 
-    /// True when `bytes` begins like a STUN message (RFC 7983 range and the magic cookie):
-    /// cheap enough for every datagram.
-    public static func looksLikeSTUN(_ bytes: ByteBuffer) -> Bool {
-        guard bytes.readableBytes >= headerLength,
-              let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self), first < 4,
-              let cookie = bytes.getInteger(at: bytes.readerIndex + 4, as: UInt32.self) else { return false }
-        return cookie == magicCookie
-    }
-
     /// Parses one datagram that must hold exactly one STUN message; checks FINGERPRINT when
     /// present. MESSAGE-INTEGRITY is checked separately, by whoever knows the key.
     public static func parse(_ datagram: ByteBuffer) throws(STUNError) -> STUNMessage {

@@ -28,6 +28,8 @@ final class IngestHandler: ChannelInboundHandler {
     /// The live session of each stream: the one whose hub the app holds.
     private var liveSessions: [String: String] = [:]
     private var sinkQueue = SinkQueue()
+    /// Sessions already removed whose `unpublished` has not reached the sink yet.
+    private var ending: [String: EventLoopFuture<Void>] = [:]
     private var ticker: RepeatedTask?
     private var pendingWrites = false
     private var isShutDown = false
@@ -155,13 +157,14 @@ final class IngestHandler: ChannelInboundHandler {
         }
     }
 
-    /// Refuses new sessions and ends every one; the task completes after the sink heard all.
-    func shutDown() -> Task<Void, Never>? {
+    /// Refuses new sessions and ends every one; the futures complete after each `unpublished`
+    /// (including those of sessions that ended just before).
+    func shutDown() -> [EventLoopFuture<Void>] {
         isShutDown = true
         for session in Array(sessions.values) {
             close(session, reason: .shutdown)
         }
-        return sinkQueue.drained
+        return Array(ending.values)
     }
 
     func session(_ id: String) -> IngestSession? {
@@ -237,8 +240,15 @@ final class IngestHandler: ChannelInboundHandler {
             let (sink, streamID) = (environment.sink, session.streamID)
             sinkQueue.enqueue { await sink.unpublished(streamID: streamID, hub: hub) }
         }
-        let drained = sinkQueue.drained
-        session.ended.completeWithTask { await drained?.value }
+        if session.hub == nil {
+            session.ended.succeed(())
+        } else {
+            let drained = sinkQueue.drained
+            session.ended.completeWithTask { await drained?.value }
+            ending[session.id] = session.ended.futureResult
+            let bound = NIOLoopBound(self, eventLoop: session.ended.futureResult.eventLoop)
+            session.ended.futureResult.whenComplete { [id = session.id] _ in bound.value.ending[id] = nil }
+        }
         logger.info("WHIP session ended: \(reason)", metadata: [
             "whip.session": "\(session.id)", "stream": "\(session.streamID)",
             "rtp": "\(session.rtpPackets)", "rejected": "\(session.machine.rejectedPackets)",

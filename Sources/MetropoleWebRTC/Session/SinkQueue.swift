@@ -12,6 +12,6 @@ struct SinkQueue {
         }
     }
 
-    /// Completes once everything enqueued so far has run.
+    /// Completes once everything enqueued so far has run; nil when nothing ever was.
     var drained: Task<Void, Never>? { tail }
 }

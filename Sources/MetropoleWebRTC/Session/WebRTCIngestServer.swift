@@ -208,8 +208,9 @@ public final class WebRTCIngestServer: Sendable {
             defer { state = nil }
             return state
         }) else { return }
-        if let drained = try? await running.channel.eventLoop.submit({ running.handler.value.shutDown() }).get() {
-            await drained.value
+        let ended = (try? await running.channel.eventLoop.submit { running.handler.value.shutDown() }.get()) ?? []
+        for future in ended {
+            try? await future.get()
         }
         try? await running.channel.close()
         logger.info("WebRTC ingest stopped")
