@@ -1,9 +1,9 @@
 import NIOCore
 
 /// Routes datagrams on the one shared UDP port to sessions (decision 0027; pion's UDPMux
-/// does the same). A known source address goes to its session. An unknown one is heard only
-/// when it sends a STUN request whose USERNAME starts with a session's ufrag; the session
-/// binds the address once that request's MESSAGE-INTEGRITY verified, so a spoofed or stray
+/// does the same). A STUN request whose USERNAME starts with a session's ufrag goes to that
+/// session; anything else goes to the session its source address is bound to, or nowhere. A
+/// session binds an address once a request's MESSAGE-INTEGRITY verified, so a spoofed or stray
 /// datagram never claims an address.
 public struct UDPMux<SessionID: Hashable & Sendable>: Sendable {
     private var byAddress: [SocketAddress: SessionID] = [:]
@@ -39,13 +39,17 @@ public struct UDPMux<SessionID: Hashable & Sendable>: Sendable {
         if byUfrag[ufrag] == session { byUfrag[ufrag] = nil }
     }
 
-    /// The session `datagram` belongs to. `message` is the datagram parsed as STUN when it
-    /// is STUN (the caller parses once and keeps it).
+    /// The session a datagram from `source` belongs to. `message` is the datagram parsed as
+    /// STUN when it is STUN (the caller parses once and keeps it). A Binding request goes to the
+    /// session its USERNAME names even from a bound address: a publisher that reconnects from
+    /// the same address and port must reach its new session, not the old one.
     public func route(from source: SocketAddress, stun message: STUNMessage?) -> SessionID? {
-        if let session = byAddress[source] { return session }
-        guard let message, message.type == .bindingRequest, let username = message.username,
-              let ufrag = username.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first else { return nil }
-        return byUfrag[String(ufrag)]
+        if let message, message.type == .bindingRequest, let username = message.username,
+           let ufrag = username.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first,
+           let session = byUfrag[String(ufrag)] {
+            return session
+        }
+        return byAddress[source]
     }
 
     public var boundAddressCount: Int { byAddress.count }

@@ -41,6 +41,20 @@ struct UDPMuxTests {
         #expect(mux.boundAddressCount == 0)
     }
 
+    /// A publisher reconnecting from the same address and port (a new WHIP session, same
+    /// 5-tuple) reaches its new session: STUN goes by ufrag before address.
+    @Test func aCheckForANewSessionFromABoundAddressReachesTheNewSession() {
+        var mux = UDPMux<String>()
+        mux.register(ufrag: "old", for: "one")
+        mux.register(ufrag: "new", for: "two")
+        mux.bind(Self.a, to: "one")
+
+        #expect(mux.route(from: Self.a, stun: Self.request(username: "new:x")) == "two")
+        #expect(mux.route(from: Self.a, stun: Self.request(username: "unknown:x")) == "one")
+        mux.bind(Self.a, to: "two")
+        #expect(mux.route(from: Self.a, stun: nil) == "two")
+    }
+
     @Test func aSessionHoldsAtMostFourAddresses() throws {
         var mux = UDPMux<String>()
         let addresses = try (0..<6).map { try SocketAddress(ipAddress: "127.0.0.1", port: 41000 + $0) }
