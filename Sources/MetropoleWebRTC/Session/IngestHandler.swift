@@ -8,8 +8,16 @@ struct IngestEnvironment: Sendable {
     var context: DTLSContext
     var sink: any LiveEventSink
     var logger: Logger
-    /// Sees every decrypted RTP packet after the session handled it; tests watch ingest with it.
-    var tap: (@Sendable (_ streamID: String, _ packet: ByteBuffer) -> Void)?
+    /// Sees every decrypted RTP packet, and every track and frame handed to a hub; tests watch
+    /// ingest with it.
+    var tap: (@Sendable (_ streamID: String, _ event: IngestTapEvent) -> Void)?
+}
+
+/// What `IngestEnvironment.tap` sees.
+enum IngestTapEvent: Sendable {
+    case rtp(ByteBuffer)
+    case track(TrackConfig)
+    case frame(MediaFrame)
 }
 
 /// The one handler on the UDP channel: demultiplexes datagrams to sessions (RFC 7983, then
@@ -83,7 +91,7 @@ final class IngestHandler: ChannelInboundHandler {
     private func received(rtp packet: ByteBuffer, for session: IngestSession, at now: NIODeadline) {
         session.rtpPackets += 1
         if session.hub == nil { announce(session) }
-        environment.tap?(session.streamID, packet)
+        environment.tap?(session.streamID, .rtp(packet))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -89,7 +89,7 @@ public final class WebRTCIngestServer: Sendable {
     private let authorizer: any IngestAuthorizer
     private let sink: any LiveEventSink
     private let logger: Logger
-    private let tap: (@Sendable (String, ByteBuffer) -> Void)?
+    private let tap: (@Sendable (String, IngestTapEvent) -> Void)?
     private let running = NIOLockedValueBox<Running?>(nil)
 
     public convenience init(
@@ -104,7 +104,7 @@ public final class WebRTCIngestServer: Sendable {
 
     init(
         configuration: Configuration, group: any EventLoopGroup, authorizer: any IngestAuthorizer, sink: any LiveEventSink,
-        logger: Logger, tap: (@Sendable (String, ByteBuffer) -> Void)?
+        logger: Logger, tap: (@Sendable (String, IngestTapEvent) -> Void)?
     ) {
         self.configuration = configuration
         self.group = group

@@ -17,6 +17,9 @@ import Testing
         var packets: Locked<Int>
         /// Payload types of the decrypted packets, by count.
         var payloadTypes: Locked<[UInt8: Int]>
+        /// What reached the hub.
+        var tracks: Locked<[TrackConfig]>
+        var frames: Locked<[MediaFrame]>
         var group: MultiThreadedEventLoopGroup
     }
 
@@ -26,19 +29,28 @@ import Testing
         let authorizer = TestAuthorizer()
         let packets = Locked(0)
         let payloadTypes = Locked<[UInt8: Int]>([:])
+        let tracks = Locked<[TrackConfig]>([])
+        let frames = Locked<[MediaFrame]>([])
         var configuration = WebRTCIngestServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.consentTimeout = consentTimeout
         var logger = Logger(label: "whip-test")
         logger.logLevel = .info
         let server = WebRTCIngestServer(
             configuration: configuration, group: group, authorizer: authorizer, sink: sink, logger: logger,
-            tap: { _, packet in
-                packets.withValue { $0 += 1 }
-                if let header = try? RTPPacket(parsing: packet).header { payloadTypes.withValue { $0[header.payloadType, default: 0] += 1 } }
+            tap: { _, event in
+                switch event {
+                case .rtp(let packet):
+                    packets.withValue { $0 += 1 }
+                    if let header = try? RTPPacket(parsing: packet).header { payloadTypes.withValue { $0[header.payloadType, default: 0] += 1 } }
+                case .track(let config):
+                    tracks.withValue { $0.append(config) }
+                case .frame(let frame):
+                    frames.withValue { $0.append(frame) }
+                }
             }
         )
         _ = try await server.start()
-        return Harness(server: server, sink: sink, authorizer: authorizer, packets: packets, payloadTypes: payloadTypes, group: group)
+        return Harness(server: server, sink: sink, authorizer: authorizer, packets: packets, payloadTypes: payloadTypes, tracks: tracks, frames: frames, group: group)
     }
 
     @Test func aiortcConnectsAndItsMediaDecrypts() async throws {
