@@ -82,6 +82,7 @@ final class IngestHandler: ChannelInboundHandler {
                 received(rtp: packet, for: session, at: now)
             } else {
                 session.rtcpPackets += 1
+                perform(session.receiver.receiveRTCP(packet, at: now), for: session)
             }
         case .stun, .dtls, .unknown:
             perform(session.machine.receive(datagram, kind: kind, stun: stun, from: envelope.remoteAddress, now: now), for: session)
@@ -92,6 +93,24 @@ final class IngestHandler: ChannelInboundHandler {
         session.rtpPackets += 1
         if session.hub == nil { announce(session) }
         environment.tap?(session.streamID, .rtp(packet))
+        perform(session.receiver.receiveRTP(packet, at: now), for: session)
+    }
+
+    /// Tracks and frames into the hub; RTCP, protected, to the publisher.
+    private func perform(_ actions: [MediaReceiverAction], for session: IngestSession) {
+        for action in actions {
+            switch action {
+            case .track(let config):
+                session.hub?.setTrack(config)
+                environment.tap?(session.streamID, .track(config))
+            case .frame(let frame):
+                session.hub?.ingest(frame)
+                environment.tap?(session.streamID, .frame(frame))
+            case .sendRTCP(let packet):
+                guard let (protected, destination) = session.machine.protectRTCP(packet) else { continue }
+                write(protected, to: destination)
+            }
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -212,6 +231,9 @@ final class IngestHandler: ChannelInboundHandler {
         let now = NIODeadline.now()
         for session in Array(sessions.values) {
             perform(session.machine.tick(now: now), for: session)
+            if session.hub != nil, sessions[session.id] != nil {
+                perform(session.receiver.tick(at: now), for: session)
+            }
         }
         flushIfNeeded()
     }
@@ -260,6 +282,7 @@ final class IngestHandler: ChannelInboundHandler {
         logger.info("WHIP session ended: \(reason)", metadata: [
             "whip.session": "\(session.id)", "stream": "\(session.streamID)",
             "rtp": "\(session.rtpPackets)", "rejected": "\(session.machine.rejectedPackets)",
+            "media": "\(session.receiver.stats)",
         ])
     }
 }

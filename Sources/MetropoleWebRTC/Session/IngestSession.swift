@@ -9,6 +9,9 @@ final class IngestSession {
     /// The HTTP client's address, for `PublishMetadata` (the UDP source may differ behind NAT).
     let remoteAddress: String?
     var machine: WHIPSessionStateMachine
+    /// Depacketizes what SRTP decrypted into the hub's tracks and frames, and says which RTCP
+    /// (receiver reports, NACK, PLI) to send back.
+    var receiver: MediaReceiver
     /// Set when the first media arrived and `published` was enqueued.
     var hub: LiveHub?
     /// Completes after this session's `unpublished` reached the sink (at once if never published).
@@ -23,6 +26,13 @@ final class IngestSession {
         self.remoteAddress = remoteAddress
         self.machine = machine
         self.ended = ended
+        let offer = machine.offer
+        // No RTX: our answer does not offer it, so retransmissions come on the media SSRC.
+        let media = NegotiatedMedia(
+            video: offer.video.map { NegotiatedMedia.Video(payloadType: $0.payloadType, ssrc: $0.ssrc) },
+            audio: offer.audio.map { NegotiatedMedia.Audio(payloadType: $0.payloadType, channels: $0.channels, ssrc: $0.ssrc) }
+        )
+        self.receiver = MediaReceiver(media: media, localSSRC: UInt32.random(in: 1...UInt32.max))
     }
 
     /// 22 characters of [A-Za-z0-9_-]: 132 bits from the system CSPRNG.
