@@ -81,7 +81,6 @@ final class IngestHandler: ChannelInboundHandler {
             if kind == .rtp {
                 received(rtp: packet, for: session, at: now)
             } else {
-                session.rtcpPackets += 1
                 perform(session.receiver.receiveRTCP(packet, at: now), for: session)
             }
         case .stun, .dtls, .unknown:

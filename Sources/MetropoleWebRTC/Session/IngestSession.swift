@@ -16,9 +16,8 @@ final class IngestSession {
     var hub: LiveHub?
     /// Completes after this session's `unpublished` reached the sink (at once if never published).
     let ended: EventLoopPromise<Void>
-    /// Decrypted RTP packets, for logs and tests.
+    /// Decrypted RTP packets, for the log line at the end.
     var rtpPackets = 0
-    var rtcpPackets = 0
 
     init(id: String, streamID: String, remoteAddress: String?, machine: WHIPSessionStateMachine, ended: EventLoopPromise<Void>) {
         self.id = id

@@ -215,10 +215,4 @@ public final class WebRTCIngestServer: Sendable {
         try? await running.channel.close()
         logger.info("WebRTC ingest stopped")
     }
-
-    /// Decrypted RTP packets of a session so far (tests; nil when no such session).
-    func rtpPacketCount(sessionID: String) async -> Int? {
-        guard let running = running.withLockedValue({ $0 }) else { return nil }
-        return try? await running.channel.eventLoop.submit { running.handler.value.session(sessionID)?.rtpPackets }.get()
-    }
 }

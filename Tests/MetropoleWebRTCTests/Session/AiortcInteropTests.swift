@@ -172,4 +172,24 @@ import Testing
         #expect(harness.sink.sequence == ["p0", "u0", "p1", "u1"])
         try await harness.group.shutdownGracefully()
     }
+
+    /// aiortc closing its peer connection sends DTLS close_notify: the stream ends at once,
+    /// long before consent would run out.
+    @Test func closeNotifyFromThePeerEndsTheStream() async throws {
+        let harness = try await Self.harness()
+        let peer = try AiortcPeer(arguments: ["--seconds", "2"])
+        defer { peer.kill() }
+        let session = try await harness.server.publish(offer: try await peer.offer(), streamKey: "secret-key", remoteAddress: nil)
+        try peer.send(answer: session.answer)
+        #expect(await eventually(within: 15) { harness.sink.published.count == 1 })
+
+        let done = await peer.value("done", within: 10)
+        #expect(done != nil)
+        let closed = Date()
+        #expect(await eventually(within: 3) { harness.sink.unpublishedHubs.count == 1 }, "\(harness.sink.sequence)")
+        #expect(Date().timeIntervalSince(closed) < 2)
+        #expect(await harness.server.end(sessionID: session.sessionID) == false)
+        await harness.server.shutdown()
+        try await harness.group.shutdownGracefully()
+    }
 }
