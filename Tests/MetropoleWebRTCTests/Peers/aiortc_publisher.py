@@ -5,6 +5,7 @@ Protocol on stdin/stdout, one JSON object per line:
   -> {"offer": "<sdp>"}          once ICE gathering finished (aiortc puts candidates in it)
   <- {"answer": "<sdp>"}         the server's answer, written by the test
   -> {"state": "<state>"}        every connectionState change ("connected", "failed", ...)
+  -> {"reports": {"<kind>": n}}  receiver reports aiortc got from us, per track kind
   -> {"done": true}              after --seconds of publishing, before exiting
 Sends H.264 video (aiortc's libx264 encoder through PyAV; a moving test pattern) and Opus
 audio (a 440 Hz tone). Everything stays on 127.0.0.1: host candidates are limited to
@@ -105,6 +106,14 @@ async def main(arguments):
         sys.exit("no answer on stdin")
     await pc.setRemoteDescription(RTCSessionDescription(sdp=json.loads(line)["answer"], type="answer"))
     await asyncio.sleep(arguments.seconds)
+    # Our RTCP reaches aiortc's senders only if SRTCP protection interoperates; each
+    # receiver report becomes a remote-inbound-rtp entry in their stats.
+    reports = {}
+    for sender in pc.getSenders():
+        stats = await sender.getStats()
+        count = sum(1 for entry in stats.values() if entry.type == "remote-inbound-rtp")
+        reports[sender.track.kind] = reports.get(sender.track.kind, 0) + count
+    emit({"reports": reports})
     emit({"done": True})
     await pc.close()
 

@@ -185,6 +185,9 @@ import Testing
 
         let done = await peer.value("done", within: 10)
         #expect(done != nil)
+        // Our receiver reports, SRTCP-protected, were read by aiortc for both tracks.
+        let reports = await peer.value("reports", within: 1) as? [String: Int]
+        #expect((reports?["video"] ?? 0) > 0 && (reports?["audio"] ?? 0) > 0, "\(String(describing: reports))")
         let closed = Date()
         #expect(await eventually(within: 3) { harness.sink.unpublishedHubs.count == 1 }, "\(harness.sink.sequence)")
         #expect(Date().timeIntervalSince(closed) < 2)
