@@ -102,8 +102,11 @@ import Testing
         #expect(session.answer.contains("a=setup:active\r\n"))
         let flowing = await eventually(within: 15) { harness.packets.current > 50 }
         #expect(flowing, "decrypted RTP packets: \(harness.packets.current); aiortc states: \(peer.states); stderr: \(peer.stderr)")
-        await harness.server.shutdown()
+        // The app regenerated the key: the publisher is cut, and unpublished before this returns.
+        await harness.server.disconnect(streamID: "alice")
         #expect(harness.sink.sequence == ["p0", "u0"])
+        #expect(await harness.server.end(sessionID: session.sessionID) == false)
+        await harness.server.shutdown()
         try await harness.group.shutdownGracefully()
     }
 
