@@ -5,33 +5,21 @@ import MetropoleMedia
 import MetropoleWebRTC
 import NIOCore
 
-enum MediaFuzzTarget: UInt8 {
-    /// An RTP packet; what parses must write back and parse the same.
-    case rtpPacket = 0
-    /// A compound RTCP packet; what parses is written back.
-    case rtcpCompound = 1
-    /// SRTP and SRTCP unprotect (AES-CM), and protect-then-unprotect giving the input back.
-    case srtpCM = 2
-    /// The same with AES-GCM.
-    case srtpGCM = 3
-    /// H.264 payloads in records the harness wraps in RTP headers (see `PacketScript`).
-    case h264Receiver = 4
-    /// Opus payloads, the same way.
-    case opusReceiver = 5
-    /// Raw datagrams to a receiver expecting H.264 and Opus: RTP, RTCP or a tick per record.
-    case receiverDatagrams = 6
-}
+/// Selectors 4–10 of the first input byte (0–3 are the transport's, TransportFuzzing.swift).
+enum MediaFuzzing {
+    static let selectors: ClosedRange<UInt8> = 4...10
 
-func fuzzMedia(_ target: MediaFuzzTarget, _ input: UnsafeRawBufferPointer) {
-    let buffer = ByteBuffer(bytes: input)
-    switch target {
-    case .rtpPacket: fuzzRTPPacket(buffer)
-    case .rtcpCompound: fuzzRTCP(buffer)
-    case .srtpCM: fuzzSRTP(buffer, profile: .aes128CMHMACSHA1_80)
-    case .srtpGCM: fuzzSRTP(buffer, profile: .aeadAES128GCM)
-    case .h264Receiver: fuzzScript(buffer, kind: .video)
-    case .opusReceiver: fuzzScript(buffer, kind: .audio)
-    case .receiverDatagrams: fuzzDatagrams(buffer)
+    static func run(selector: UInt8, _ input: ByteBuffer) {
+        switch selector {
+        case 4: fuzzRTPPacket(input) // an RTP packet; what parses must write back and parse the same
+        case 5: fuzzRTCP(input) // a compound RTCP packet; what parses is written back
+        case 6: fuzzSRTP(input, profile: .aes128CMHMACSHA1_80) // unprotect, and protect-then-unprotect
+        case 7: fuzzSRTP(input, profile: .aeadAES128GCM)
+        case 8: fuzzScript(input, kind: .video) // H.264 payloads the harness wraps in RTP headers
+        case 9: fuzzScript(input, kind: .audio) // Opus payloads, the same way
+        case 10: fuzzDatagrams(input) // raw RTP, RTCP and ticks to a receiver of H.264 and Opus
+        default: break
+        }
     }
 }
 

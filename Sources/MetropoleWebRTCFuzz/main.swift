@@ -1,12 +1,16 @@
-// libFuzzer entry point over the WebRTC parsers and state machines. The first input byte picks
-// the target; the rest is its input. Media selectors (MediaFuzzing.swift) are 0–15; transport
-// selectors (STUN, SDP, DTLS: TransportFuzzing.swift) take 16–31. Build and run with scripts/fuzz.
+// libFuzzer entry point over the WebRTC ingest. The first input byte, modulo 11, picks the
+// target: 0–3 the transport's (STUN, SDP, DTLS, demux: TransportFuzzing.swift), 4–10 the
+// media half's (RTP, RTCP, SRTP, the media receiver: MediaFuzzing.swift). Build and run with
+// scripts/fuzz.
+import NIOCore
+
 @_cdecl("LLVMFuzzerTestOneInput") public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
-    guard let selector = bytes.first else { return 0 }
-    let input = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
-    if let target = MediaFuzzTarget(rawValue: selector % 32) {
-        fuzzMedia(target, input)
+    guard let first = bytes.first else { return 0 }
+    let selector = first % 11
+    let input = ByteBuffer(bytes: bytes.dropFirst())
+    if MediaFuzzing.selectors.contains(selector) {
+        MediaFuzzing.run(selector: selector, input)
     }
     return 0
 }

@@ -4,7 +4,8 @@ committed captures: real packets, so the fuzzer starts from what publishers send
 
     /tmp/venv/bin/python make_corpus.py      (needs pylibsrtp, as the srtp/ generator does)
 
-Each seed's first byte selects the target (Sources/MetropoleWebRTCFuzz/MediaFuzzing.swift).
+Each seed's first byte selects the target (Sources/MetropoleWebRTCFuzz/MediaFuzzing.swift:
+4-10; the transport's seeds, named transport-*, use 0-3).
 """
 import pathlib
 import struct
@@ -61,18 +62,18 @@ def main():
     rtcp = [r[3] for r in records if r[0] in (1, 3)]
     stap = next(p for p in video if p[12] & 0x1F == 24)
     fu = next(p for p in video if p[12] & 0x1F == 28)
-    seed("rtp-h264-stap-a", 0, stap)
-    seed("rtp-h264-fu-a", 0, fu)
-    seed("rtp-opus", 0, audio[0])
+    seed("media-rtp-h264-stap-a", 4, stap)
+    seed("media-rtp-h264-fu-a", 4, fu)
+    seed("media-rtp-opus", 4, audio[0])
     cm = fixture_lines("libsrtp-aes128-cm-sha1-80.txt")
     gcm = fixture_lines("libsrtp-aead-aes128-gcm.txt")
     with_extension = next(bytes.fromhex(plain) for kind, plain, _ in cm if kind == "rtp" and bytes.fromhex(plain)[0] & 0x10)
     with_csrcs = next(bytes.fromhex(plain) for kind, plain, _ in cm if kind == "rtp" and bytes.fromhex(plain)[0] & 0x0F)
-    seed("rtp-extension", 0, with_extension)
-    seed("rtp-csrcs", 0, with_csrcs)
-    seed("rtcp-sender-report", 1, rtcp[0])
+    seed("media-rtp-extension", 4, with_extension)
+    seed("media-rtp-csrcs", 4, with_csrcs)
+    seed("media-rtcp-sender-report", 5, rtcp[0])
     rr_sdes = next(bytes.fromhex(plain) for kind, plain, _ in cm if kind == "rtcp" and bytes.fromhex(plain)[1] == 201)
-    seed("rtcp-rr-sdes", 1, rr_sdes)
+    seed("media-rtcp-rr-sdes", 5, rr_sdes)
     # RR, SDES, then NACK (PID 1000, BLP 0x0005), PLI and FIR, as our receiver sends them.
     cname = b"metropole-feedbeef"
     chunk = bytes.fromhex("feedbeef") + bytes([1, len(cname)]) + cname + bytes(1)
@@ -81,18 +82,18 @@ def main():
     feedback += bytes.fromhex("81cd0003feedbeef1122334403e80005")
     feedback += bytes.fromhex("81ce0002feedbeef11223344")
     feedback += bytes.fromhex("84ce0004feedbeef00000000112233440100000000")[:20]
-    seed("rtcp-feedback", 1, feedback)
-    seed("srtp-cm-rtp", 2, bytes.fromhex(cm[0][2]))
-    seed("srtp-cm-rtcp", 2, next(bytes.fromhex(p) for kind, _, p in cm if kind == "rtcp"))
-    seed("srtp-gcm-rtp", 3, bytes.fromhex(gcm[0][2]))
-    seed("srtp-gcm-rtcp", 3, next(bytes.fromhex(p) for kind, _, p in gcm if kind == "rtcp"))
-    seed("h264-receiver-keyframe", 4, script(video[:40], None))
-    seed("opus-receiver", 5, script(audio[:30], None))
+    seed("media-rtcp-feedback", 5, feedback)
+    seed("media-srtp-cm-rtp", 6, bytes.fromhex(cm[0][2]))
+    seed("media-srtp-cm-rtcp", 6, next(bytes.fromhex(p) for kind, _, p in cm if kind == "rtcp"))
+    seed("media-srtp-gcm-rtp", 7, bytes.fromhex(gcm[0][2]))
+    seed("media-srtp-gcm-rtcp", 7, next(bytes.fromhex(p) for kind, _, p in gcm if kind == "rtcp"))
+    seed("media-h264-receiver-keyframe", 8, script(video[:40], None))
+    seed("media-opus-receiver", 9, script(audio[:30], None))
     datagrams = b""
     for channel, micros, _, plain in records[:48]:
         datagrams += struct.pack(">BH", 1 if channel in (1, 3) else 0, len(plain)) + plain
         datagrams += struct.pack(">BH", 2, 10)
-    seed("receiver-datagrams", 6, datagrams)
+    seed("media-receiver-datagrams", 10, datagrams)
 
 
 main()
