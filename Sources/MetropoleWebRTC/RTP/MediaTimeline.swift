@@ -11,9 +11,9 @@ import NIOCore
 /// much sooner one track's first packet left the encoder (x264's lookahead puts video hundreds
 /// of milliseconds behind audio). Re-anchoring never moves a track back: when a report says a
 /// track that already has frames out started earlier, every other track moves forward instead
-/// (`shift`), which costs that track one gap but keeps every track's times increasing.
-/// Later reports are not applied: a sender's RTP clock and NTP clock agree closely, and
-/// following each report's jitter would jitter the frames.
+/// (`shift`), which costs them one gap but keeps every track's times increasing. Later
+/// reports are not applied (docs/decisions/0022-av-sync-from-sender-reports.md): a sender's
+/// RTP and NTP clocks agree closely, and following each report's jitter would jitter frames.
 struct MediaTimeline: Sendable {
     struct Anchor: Sendable {
         let clockRate: Int64
@@ -47,7 +47,15 @@ struct MediaTimeline: Sendable {
     /// Microseconds since `origin` (negative before it).
     private func local(_ time: NIODeadline) -> Int64 {
         guard let origin else { return 0 }
-        return (Int64(time.uptimeNanoseconds) - Int64(origin.uptimeNanoseconds)) / 1000
+        return Int64(bitPattern: time.uptimeNanoseconds &- origin.uptimeNanoseconds) / 1000
+    }
+
+    /// `ticks` of a `clockRate` clock in microseconds, saturating: RTP timestamps are the
+    /// sender's to choose, and a sender that jumps them on purpose must not trap us.
+    static func micros(ticks: Int64, clockRate: Int64) -> Int64 {
+        let (product, overflow) = ticks.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { return ticks < 0 ? Int64.min / 2 : Int64.max / 2 }
+        return product / clockRate
     }
 
     /// Extends a track's 32-bit RTP timestamp (each track wraps on its own).
@@ -94,10 +102,11 @@ struct MediaTimeline: Sendable {
         guard var anchor = anchors[kind], !anchor.fromSenderReport, let senderOffset else { return }
         let reportRTP = timestampUnwrappers[kind, default: WrappingCounter()].peek(rtp)
         // Where the anchor's RTP time falls on our clock, by the sender's account.
-        let anchored = ntpMicros - senderOffset - (reportRTP - anchor.rtp) * 1_000_000 / anchor.clockRate
+        let elapsed = Self.micros(ticks: reportRTP &- anchor.rtp, clockRate: anchor.clockRate)
+        let anchored = Self.clamp(ntpMicros &- senderOffset &- elapsed)
         if started.contains(kind), anchored < anchor.micros {
             // Moving this track back would reorder its frames: move the others forward.
-            shift += anchor.micros - anchored
+            shift = Self.clamp(shift + anchor.micros - anchored)
         }
         anchor.micros = anchored
         anchor.fromSenderReport = true
@@ -110,7 +119,13 @@ struct MediaTimeline: Sendable {
     mutating func milliseconds(for kind: TrackKind, rtp: Int64) -> Int64? {
         guard let anchor = anchors[kind] else { return nil }
         started.insert(kind)
-        let micros = anchor.micros + shift + (rtp - anchor.rtp) * 1_000_000 / anchor.clockRate
+        let micros = Self.clamp(anchor.micros + shift + Self.clamp(Self.micros(ticks: rtp &- anchor.rtp, clockRate: anchor.clockRate)))
         return micros >= 0 ? micros / 1000 : -((999 - micros) / 1000)
+    }
+
+    /// Keeps every time within ±2^52 µs (142 years), so sums of a few of them cannot overflow
+    /// and millisecond times stay far inside what the muxer's tick conversions can carry.
+    static func clamp(_ micros: Int64) -> Int64 {
+        min(max(micros, -(1 << 52)), 1 << 52)
     }
 }

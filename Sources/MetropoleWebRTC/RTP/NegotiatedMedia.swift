@@ -54,7 +54,7 @@ public enum MediaReceiverAction: Sendable {
     case sendRTCP(ByteBuffer)
 }
 
-/// The receiver's timing knobs; docs/decisions/0022-reorder-buffer-and-nack.md explains them.
+/// The receiver's timing knobs; docs/decisions/0021-reorder-buffer-and-nack.md explains them.
 public struct MediaReceiverConfiguration: Sendable, Equatable {
     /// How long a video gap may hold later packets back (it covers NACK round trips).
     public var videoReorderDelay: TimeAmount

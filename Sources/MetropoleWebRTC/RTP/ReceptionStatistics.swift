@@ -26,11 +26,14 @@ struct ReceptionStatistics: Sendable {
         }
         highestSequence = max(highestSequence, sequence)
         received += 1
-        // Arrival in timestamp units; the difference of transits wraps like the timestamps do.
-        let arrivalUnits = Int64(arrival.uptimeNanoseconds / 1000) * Int64(clockRate) / 1_000_000
-        let transit = arrivalUnits - Int64(timestamp)
+        // Arrival in timestamp units, modulo 2^64: only the low 32 bits of a difference of two
+        // transits count, as the timestamps themselves wrap at 32 bits.
+        let nanoseconds = arrival.uptimeNanoseconds
+        let rate = UInt64(clockRate)
+        let arrivalUnits = (nanoseconds / 1_000_000_000) &* rate &+ (nanoseconds % 1_000_000_000) * rate / 1_000_000_000
+        let transit = Int64(bitPattern: arrivalUnits &- UInt64(timestamp))
         if let lastTransit {
-            let difference = Int64(Int32(truncatingIfNeeded: transit - lastTransit)).magnitude
+            let difference = Int64(Int32(truncatingIfNeeded: transit &- lastTransit)).magnitude
             scaledJitter += Int64(difference) - (scaledJitter + 8) >> 4
         }
         lastTransit = transit

@@ -7,7 +7,7 @@ import NIOCore
 /// `capacity` slots indexed by sequence number, so holding costs no allocation; the gap is
 /// declared lost (and the held packets released, the first flagged with how many were lost
 /// before it) when it has been open for `maxDelay`, or when a packet arrives too far ahead to
-/// fit. See docs/decisions/0022-reorder-buffer-and-nack.md for the numbers.
+/// fit. See docs/decisions/0021-reorder-buffer-and-nack.md for the numbers.
 struct ReorderBuffer: Sendable {
     struct Entry: Sendable {
         var packet: RTPPacket

@@ -17,12 +17,14 @@ struct WrappingCounter<Value: UnsignedInteger & FixedWidthInteger>: Sendable {
     /// What `unwrap` would answer, without moving the reference.
     func peek(_ value: Value) -> Int64 {
         guard let highest else { return Int64(value) }
-        var delta = Int64(value) - (highest & (Self.modulus - 1))
+        var delta = Int64(value) &- (highest & (Self.modulus - 1))
         if delta > Self.modulus / 2 {
             delta -= Self.modulus
         } else if delta < -Self.modulus / 2 {
             delta += Self.modulus
         }
-        return highest + delta
+        // Wrapping: a hostile sender jumping 2^31 each packet would otherwise trap after 2^32
+        // packets; a wrapped value is nonsense, but contained nonsense.
+        return highest &+ delta
     }
 }

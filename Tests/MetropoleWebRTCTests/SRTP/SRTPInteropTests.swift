@@ -62,6 +62,9 @@ import Testing
         // check
         #expect(profile.keyingMaterialLength == 60)
         #expect(SRTPProtectionProfile.aeadAES128GCM.keyingMaterialLength == 56)
+        #expect(profile.openSSLName == "SRTP_AES128_CM_SHA1_80")
+        #expect(SRTPProtectionProfile.aeadAES128GCM.openSSLName == "SRTP_AEAD_AES_128_GCM")
+        #expect(SRTPProtectionProfile(rawValue: 0x0007) == .aeadAES128GCM)
         #expect(material.clientMasterKey == Array(exported[0..<16]))
         #expect(material.serverMasterKey == Array(exported[16..<32]))
         #expect(material.clientMasterSalt == Array(exported[32..<46]))
