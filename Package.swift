@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
     targets: [
         // Media model, codec records, fMP4/CMAF, LL-HLS, LiveHub. NIOCore only.
@@ -46,6 +47,32 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The system OpenSSL (libssl-dev, 3.0 here), for DTLS 1.2 with the use_srtp extension.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // C for what Swift cannot import from OpenSSL (function-like macros, variadic key
+        // generation) and the one-datagram-per-write BIO DTLS writes its flights into.
+        .target(name: "COpenSSLShim", dependencies: ["COpenSSL"]),
+        // WebRTC ingest (WHIP): SDP, STUN/ICE-lite, DTLS (system OpenSSL), SRTP, RTP/RTCP,
+        // H.264/Opus depacketizers and the UDP listener. Never imports Vapor or Fluent.
+        .target(
+            name: "MetropoleWebRTC",
+            dependencies: [
+                "MetropoleMedia",
+                "COpenSSL",
+                "COpenSSLShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // MariaDB Connector/C, linked dynamically (LGPL). Built only with the MySQL trait.
@@ -116,6 +143,11 @@ let package = Package(
             name: "MetropoleFuzz",
             dependencies: ["MetropoleRTMP", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // libFuzzer entry point over the WebRTC parsers and the media receiver; scripts/fuzz.
+        .executableTarget(
+            name: "MetropoleWebRTCFuzz",
+            dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
         // SwiftNIO only, so it stays lean enough not to be the bottleneck.
         .executableTarget(
@@ -139,6 +171,17 @@ let package = Package(
             ],
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]
+        ),
+        .testTarget(
+            name: "MetropoleWebRTCTests",
+            dependencies: [
+                "MetropoleWebRTC",
+                "MetropoleMedia",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            // Captured packets and offers, their generators, the aiortc peer and the fuzz
+            // seeds: read by path, not resources.
+            exclude: ["Fixtures", "Peers"]
         ),
         // Driver tests and Fluent's/SQLKit's benchmark harnesses against a live MariaDB
         // (METROPOLE_TEST_MYSQL_URL); empty without the MySQL trait.

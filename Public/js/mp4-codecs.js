@@ -1,5 +1,6 @@
-// Reads the RFC 6381 codecs string ("avc1.64001f,mp4a.40.2") from an fMP4 init segment, so
-// the player asks MSE for exactly what the publisher sends.
+// Reads the RFC 6381 codecs string ("avc1.64001f,mp4a.40.2", or "avc1.64001f,opus" for WHIP
+// publishers) from an fMP4 init segment, so the player asks MSE for exactly what the
+// publisher sends.
 
 function* boxes(view, start, end) {
   let offset = start;
@@ -77,6 +78,7 @@ export function codecsFromInitSegment(buffer) {
     for (const entry of boxes(view, stsd.start + 8, stsd.end)) {
       if (entry.type === 'avc1' || entry.type === 'avc3') codecs.push(avcCodec(view, entry));
       else if (entry.type === 'mp4a') codecs.push(aacCodec(view, entry));
+      else if (entry.type === 'Opus') codecs.push('opus'); // the CMAF/MSE name for the 'Opus' entry
     }
   }
   return codecs;

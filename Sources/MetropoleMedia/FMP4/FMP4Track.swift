@@ -10,7 +10,8 @@ public struct FMP4Track: Sendable, Equatable {
     /// the customary 90 kHz. Audio uses the smallest multiple of both 1000 and the sample rate
     /// (48000 stays 48000, 44100 becomes 441000), so an AAC frame of 1024 samples is also a whole
     /// number of ticks and back-to-back audio fragments abut without rounding gaps. Players
-    /// take the `mp4a` sample rate from the sample entry, not from the timescale.
+    /// take the `mp4a` sample rate from the sample entry, not from the timescale. Opus uses
+    /// 48 kHz, its only clock, as `opus_in_isobmff` §4.4 recommends.
     public var timescale: UInt32
 
     public init(id: UInt32, config: TrackConfig) {
@@ -23,6 +24,8 @@ public struct FMP4Track: Sendable, Equatable {
             // An odd explicit rate could push the multiple past 32 bits; milliseconds then.
             let common = Self.leastCommonMultiple(audio.sampleRate, 1000)
             self.timescale = common <= 2_000_000 ? UInt32(common) : 1000
+        case .opus:
+            self.timescale = UInt32(OpusConfig.clockRate)
         }
     }
 
@@ -33,10 +36,16 @@ public struct FMP4Track: Sendable, Equatable {
         milliseconds * Int64(timescale / 1000)
     }
 
-    /// Duration of one AAC access unit in ticks; `nil` for video.
+    /// Duration of one AAC access unit in ticks; `nil` for video and Opus, whose frames vary.
     var audioFrameTicks: Int64? {
         guard case .aac(let audio) = config else { return nil }
         return Int64(audio.samplesPerFrame) * Int64(timescale) / Int64(audio.sampleRate)
+    }
+
+    /// Opus tracks carry the `roll` sample group `opus_in_isobmff` §4.3.6.2 requires.
+    var isOpus: Bool {
+        if case .opus = config { return true }
+        return false
     }
 
     private static func leastCommonMultiple(_ a: Int, _ b: Int) -> Int {

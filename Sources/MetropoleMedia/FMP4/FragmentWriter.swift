@@ -5,7 +5,7 @@ import NIOCore
 /// latency to every viewer.
 ///
 /// The sample duration is therefore predicted: an AAC frame is always 1024 (or 2048 with SBR)
-/// samples; video repeats the last observed frame interval, starting from the SPS frame rate or
+/// samples; an Opus packet says its own duration in its TOC byte; video repeats the last observed frame interval, starting from the SPS frame rate or
 /// 1/30 s. `tfdt` carries each frame's exact decode time, so a wrong guess never accumulates:
 /// players place every fragment by its `tfdt`, and a guess only shapes the tiny gap or overlap
 /// before the next one.
@@ -18,6 +18,8 @@ public struct FragmentWriter: Sendable {
     static let headerSize = 112
     /// `moof` alone: everything in the header except the 8-byte `mdat` header.
     static let moofSize = 104
+    /// The `sbgp` an Opus `traf` adds (`opus_in_isobmff` 4.3.6.2).
+    static let opusRollGroupSize = 28
 
     public init(firstSequenceNumber: UInt32 = 1) {
         self.nextSequenceNumber = firstSequenceNumber
@@ -37,7 +39,8 @@ public struct FragmentWriter: Sendable {
         // Header and payload in one buffer: one copy of the frame here, at ingest, so every
         // viewer gets the chunk as a single write, and the chunk no longer pins the (much
         // larger) network read buffer the publisher's bytes arrived in.
-        var header = allocator.buffer(capacity: Self.headerSize + frame.payload.readableBytes)
+        let headerSize = Self.headerSize + (track.isOpus ? Self.opusRollGroupSize : 0)
+        var header = allocator.buffer(capacity: headerSize + frame.payload.readableBytes)
         let sampleFlags: UInt32 = switch (track.kind, frame.isKeyframe) {
         case (.audio, _), (.video, true): 0x0200_0000 // depends on no other sample
         case (.video, false): 0x0101_0000 // depends on others; not a sync sample
@@ -55,11 +58,14 @@ public struct FragmentWriter: Sendable {
                 // Flags: data-offset, sample duration, size, flags and composition offset present.
                 traf.writeFullBox("trun", version: 1, flags: 0x00_0F01) { trun in
                     trun.writeInteger(UInt32(1))
-                    trun.writeInteger(Int32(Self.headerSize)) // payload starts right after mdat header
+                    trun.writeInteger(Int32(headerSize)) // payload starts right after mdat header
                     trun.writeInteger(UInt32(clamping: duration))
                     trun.writeInteger(UInt32(clamping: frame.payload.readableBytes))
                     trun.writeInteger(sampleFlags)
                     trun.writeInteger(Int32(clamping: track.ticks(milliseconds: Int64(frame.compositionOffset))))
+                }
+                if track.isOpus {
+                    traf.writeOpusRollSampleGroup(sampleCount: 1)
                 }
             }
         }
@@ -83,6 +89,10 @@ public struct FragmentWriter: Sendable {
     /// Duration in track ticks to write for `frame` (see the type's comment).
     private mutating func predictDuration(for frame: MediaFrame, track: FMP4Track) -> Int64 {
         if let audioTicks = track.audioFrameTicks { return audioTicks }
+        if track.isOpus {
+            // 20 ms when the TOC is unreadable: a decoder will reject that packet anyway.
+            return Int64(OpusPacket.sampleCount(frame.payload) ?? 960) * Int64(track.timescale) / Int64(OpusConfig.clockRate)
+        }
         if let last = lastVideoDTS, frame.dts > last {
             videoFrameInterval = frame.dts - last
         }

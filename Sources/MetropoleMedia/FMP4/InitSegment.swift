@@ -10,12 +10,18 @@ public enum InitSegment {
         var buffer = allocator.buffer(capacity: 1024)
         // `iso6` is the brand that covers `tfdt` and signed composition offsets (trun version 1).
         // No `cmfc`: CMAF track files hold one track and ours multiplex audio with video.
+        // With Opus: `Opus` declares the encapsulation and `iso2` the roll groups it needs.
+        let hasOpus = tracks.contains(where: \.isOpus)
         buffer.writeBox("ftyp") { ftyp in
             ftyp.writeFourCC("iso6")
             ftyp.writeInteger(UInt32(0))
             ftyp.writeFourCC("iso6")
             ftyp.writeFourCC("isom")
             ftyp.writeFourCC("mp41")
+            if hasOpus {
+                ftyp.writeFourCC("iso2")
+                ftyp.writeFourCC("Opus")
+            }
         }
         buffer.writeBox("moov") { moov in
             moov.writeMovieHeader(nextTrackID: (tracks.map(\.id).max() ?? 0) + 1)
@@ -113,6 +119,10 @@ extension ByteBuffer {
             stbl.writeFullBox("stsc", version: 0, flags: 0) { $0.writeInteger(UInt32(0)) }
             stbl.writeFullBox("stsz", version: 0, flags: 0) { $0.writeZeros(8) }
             stbl.writeFullBox("stco", version: 0, flags: 0) { $0.writeInteger(UInt32(0)) }
+            if case .opus = config {
+                stbl.writeOpusRollGroupDescription()
+                stbl.writeOpusRollSampleGroup(sampleCount: 0)
+            }
         }
     }
 }

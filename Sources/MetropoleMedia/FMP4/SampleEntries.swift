@@ -1,12 +1,13 @@
 import NIOCore
 
-/// The `stsd` sample entries: `avc1` + `avcC` for H.264 (14496-15 5.4) and `mp4a` + `esds`
-/// for AAC (14496-14 5.6).
+/// The `stsd` sample entries: `avc1` + `avcC` for H.264 (14496-15 5.4), `mp4a` + `esds`
+/// for AAC (14496-14 5.6) and `Opus` + `dOps` for Opus (`opus_in_isobmff` 4.3.1).
 extension ByteBuffer {
     mutating func writeSampleEntry(for config: TrackConfig) {
         switch config {
         case .avc(let record): writeAVC1(record)
         case .aac(let audio): writeMP4A(audio)
+        case .opus(let audio): writeOpus(audio)
         }
     }
 
@@ -42,6 +43,55 @@ extension ByteBuffer {
             // 16.16 fixed point; rates above 65535 do not fit and decoders read the esds anyway.
             buffer.writeInteger(audio.sampleRate <= 0xFFFF ? UInt32(audio.sampleRate) << 16 : 0)
             buffer.writeESDS(audio)
+        }
+    }
+
+    private mutating func writeOpus(_ audio: OpusConfig) {
+        writeBox("Opus") { buffer in
+            buffer.writeSampleEntryHeader()
+            buffer.writeZeros(8)
+            buffer.writeInteger(UInt16(audio.channelCount))
+            buffer.writeInteger(UInt16(16)) // samplesize
+            buffer.writeZeros(4)
+            buffer.writeInteger(UInt32(OpusConfig.clockRate) << 16)
+            // OpusDecoderConfigurationRecord: Ogg's OpusHead fields, big-endian, family 0.
+            buffer.writeBox("dOps") { dOps in
+                dOps.writeInteger(UInt8(0)) // Version
+                dOps.writeInteger(UInt8(audio.channelCount))
+                dOps.writeInteger(audio.preSkip)
+                dOps.writeInteger(audio.inputSampleRate)
+                dOps.writeInteger(audio.outputGain)
+                dOps.writeInteger(UInt8(0)) // ChannelMappingFamily: mono or stereo, no table
+            }
+        }
+    }
+
+    /// The `roll` group description every Opus sample refers to (`opus_in_isobmff` 4.3.6.2):
+    /// decode 80 ms before the sample for correct output. The distance counts samples (packets);
+    /// -4 assumes 20 ms packets, which every WebRTC sender we know uses. Other sizes only
+    /// change how much a seeking player decodes first, never what it plays.
+    mutating func writeOpusRollGroupDescription() {
+        writeFullBox("sgpd", version: 1, flags: 0) { sgpd in
+            sgpd.writeFourCC("roll")
+            sgpd.writeInteger(UInt32(2)) // default_length: one int16 per entry
+            sgpd.writeInteger(UInt32(1)) // entry_count
+            sgpd.writeInteger(Int16(-4)) // roll_distance
+        }
+    }
+
+    /// Maps `sampleCount` samples to the `roll` description (index 1 in the `moov`'s `sgpd`);
+    /// with 0 the box only announces the grouping, as the empty sample table of a fragmented
+    /// file must.
+    mutating func writeOpusRollSampleGroup(sampleCount: UInt32) {
+        writeFullBox("sbgp", version: 0, flags: 0) { sbgp in
+            sbgp.writeFourCC("roll")
+            if sampleCount == 0 {
+                sbgp.writeInteger(UInt32(0))
+            } else {
+                sbgp.writeInteger(UInt32(1)) // entry_count
+                sbgp.writeInteger(sampleCount)
+                sbgp.writeInteger(UInt32(1)) // group_description_index
+            }
         }
     }
 

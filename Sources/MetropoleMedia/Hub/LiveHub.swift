@@ -227,7 +227,7 @@ public final class LiveHub: Sendable {
         state.withLockedValue { $0.initSegment }
     }
 
-    /// For MSE, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`; `nil` until there is an init
+    /// For MSE, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"` or `…,opus"`; `nil` until there is an init
     /// segment.
     public var mimeType: String? {
         state.withLockedValue { $0.layout.mimeType }
@@ -245,9 +245,7 @@ public final class LiveHub: Sendable {
                 stats.width = record.sequenceParameterSet?.width
                 stats.height = record.sequenceParameterSet?.height
             }
-            if case .aac(let audio) = state.layout.audio {
-                stats.audioCodec = audio.codecString
-            }
+            stats.audioCodec = state.layout.audio?.codecString
             stats.mimeType = state.layout.mimeType
             let rates = state.meter.rates()
             stats.bitrate = rates.bitrate

@@ -1,6 +1,6 @@
 /// A snapshot of one live stream for dashboards and `LiveEventSink` updates.
 public struct LiveStats: Sendable, Equatable {
-    /// RFC 6381 codec strings, e.g. `avc1.64001f` and `mp4a.40.2`.
+    /// RFC 6381 codec strings, e.g. `avc1.64001f` and `mp4a.40.2` or `opus`.
     public var videoCodec: String?
     public var audioCodec: String?
     /// For MSE `isTypeSupported`/`addSourceBuffer`, e.g. `video/mp4; codecs="avc1.64001f,mp4a.40.2"`.

@@ -87,15 +87,10 @@ struct StreamLayout {
         }
     }
 
-    /// `video/mp4; codecs="avc1.64001f,mp4a.40.2"`, or `audio/mp4; …` without video.
+    /// `video/mp4; codecs="avc1.64001f,mp4a.40.2"` (or `…,opus`), or `audio/mp4; …` without video.
     var mimeType: String? {
         guard isReady else { return nil }
-        let codecs = tracks.map { track in
-            switch track.config {
-            case .avc(let record): record.codecString
-            case .aac(let audio): audio.codecString
-            }
-        }
+        let codecs = tracks.map(\.config.codecString)
         return (hasVideo ? "video/mp4" : "audio/mp4") + "; codecs=\"" + codecs.joined(separator: ",") + "\""
     }
 }

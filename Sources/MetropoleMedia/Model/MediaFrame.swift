@@ -21,7 +21,7 @@ public struct MediaFrame: Sendable {
     public var compositionOffset: Int32
     public var isKeyframe: Bool
     /// AVC: NAL units each prefixed by its length (the record's `nalLengthSize` bytes), as FLV
-    /// and MP4 both carry them. AAC: one raw access unit without ADTS header.
+    /// and MP4 both carry them. AAC: one raw access unit without ADTS header. Opus: one packet.
     public var payload: ByteBuffer
 
     public var pts: Int64 { dts + Int64(compositionOffset) }
@@ -39,11 +39,21 @@ public struct MediaFrame: Sendable {
 public enum TrackConfig: Sendable, Equatable {
     case avc(AVCDecoderConfigurationRecord)
     case aac(AudioSpecificConfig)
+    case opus(OpusConfig)
 
     public var kind: TrackKind {
         switch self {
         case .avc: .video
-        case .aac: .audio
+        case .aac, .opus: .audio
+        }
+    }
+
+    /// RFC 6381 codecs parameter: `avc1.64001f`, `mp4a.40.2`, `opus`.
+    public var codecString: String {
+        switch self {
+        case .avc(let record): record.codecString
+        case .aac(let audio): audio.codecString
+        case .opus(let audio): audio.codecString
         }
     }
 }

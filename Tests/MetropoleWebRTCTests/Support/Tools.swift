@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// Runs ffmpeg and ffprobe (Debian's). Tests that need them fail, not skip, when they are
+/// missing: a green run must mean a real decoder accepted our output.
+enum Tools {
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+        let path = "/usr/bin/\(tool)"
+        try #require(FileManager.default.isExecutableFile(atPath: path), "\(tool) is required: apt-get install ffmpeg")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-webrtc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Files rather than pipes: nothing to drain while the tool runs.
+        let output = directory.appendingPathComponent("out")
+        let errors = directory.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            output: String(decoding: try Data(contentsOf: output), as: UTF8.self),
+            errors: String(decoding: try Data(contentsOf: errors), as: UTF8.self)
+        )
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-webrtc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
