@@ -117,8 +117,9 @@ final class WebSocketConnection: ChannelInboundHandler {
         } else if policy.grace > .zero {
             let stalled = NIODeadline.now()
             stalledSince = stalled
-            context.eventLoop.scheduleTask(in: policy.grace) { [weak self] in
-                if let self, self.stalledSince == stalled { self.close(.tooSlow) }
+            let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: policy.grace) {
+                if connection.value.stalledSince == stalled { connection.value.close(.tooSlow) }
             }
         }
         context.fireChannelWritabilityChanged()
