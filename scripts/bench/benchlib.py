@@ -21,6 +21,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN_DIR = os.environ.get("METROPOLE_BIN_DIR", os.path.join(ROOT, ".build", "release"))
+# The load generators are a package of their own (Tools/LoadGenerators); build.sh builds them.
+LOAD_BIN_DIR = os.environ.get("METROPOLE_LOAD_BIN_DIR", os.path.join(ROOT, "Tools", "LoadGenerators", ".build", "release"))
 CACHE = os.environ.get("METROPOLE_BENCH_CACHE", os.path.expanduser("~/.cache/metropole-bench"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Servers on one core, load (publishers, players, viewers) on the other.
@@ -177,9 +179,9 @@ class Meter:
 # -- build, clip -------------------------------------------------------------------------------
 
 def binary(name):
-    path = os.path.join(BIN_DIR, name)
+    path = os.path.join(BIN_DIR if name == "metropole" else LOAD_BIN_DIR, name)
     if not os.access(path, os.X_OK):
-        raise SystemExit(f"{path} is missing: run `swift build -c release` first")
+        raise SystemExit(f"{path} is missing: run scripts/bench/build.sh first")
     return path
 
 

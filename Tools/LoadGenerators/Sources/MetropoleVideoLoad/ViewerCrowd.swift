@@ -1,3 +1,4 @@
+import LoadSupport
 import NIOCore
 import NIOPosix
 
@@ -60,36 +61,15 @@ final class ViewerCrowd: Sendable {
 
     private func connectOne(index: Int, recordsLatency: Bool) async -> Viewer {
         let stats = ViewerStats(index: index, recordsLatency: recordsLatency)
-        let loop = group.next()
-        let upgraded = loop.makePromise(of: Void.self)
         let separator = target.path.contains("?") ? "&" : "?"
         let path = target.path + separator + "viewer=load-\(index)-\(String(index, radix: 36))x"
-        let (host, port) = (target.host, target.port)
-        let timeout = loop.scheduleTask(in: .seconds(15)) { upgraded.fail(ChannelError.connectTimeout(.seconds(15))) }
         do {
-            let channel = try await ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(10))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            WebSocketViewer(host: host, port: port, path: path, stats: stats, upgraded: upgraded)
-                        )
-                    }
-                }
-                .connect(host: host, port: port).get()
-            do {
-                try await upgraded.futureResult.get()
-                timeout.cancel()
-                return Viewer(stats: stats, channel: channel)
-            } catch {
-                channel.close(promise: nil)
-                let failure = try? await loop.submit { stats.failure }.get()
-                return Viewer(stats: stats, channel: nil, connectFailure: failure ?? "\(error)")
-            }
+            let channel = try await WebSocketClient.connect(
+                host: target.host, port: target.port, path: path, maxFrameSize: WebSocketViewer.maxFrameSize,
+                group: group
+            ) { WebSocketViewer(stats: stats) }
+            return Viewer(stats: stats, channel: channel)
         } catch {
-            timeout.cancel()
-            upgraded.fail(error)
             return Viewer(stats: stats, channel: nil, connectFailure: "\(error)")
         }
     }

@@ -1,3 +1,4 @@
+import LoadSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -40,7 +41,7 @@ final class RTMPTimingProxy: Sendable {
             .bind(host: host, port: port).get()
     }
 
-    func record(_ messages: [RTMPChunkWatcher.Message], at now: Int64) {
+    func record(_ messages: [RTMPArrivalWatcher.Message], at now: Int64) {
         guard !messages.isEmpty else { return }
         arrivals.withLockedValue { arrivals in
             for message in messages {
@@ -54,7 +55,7 @@ final class RTMPTimingProxy: Sendable {
         typealias InboundIn = ByteBuffer
         let peer: any Channel
         let watch: RTMPTimingProxy?
-        var watcher = RTMPChunkWatcher()
+        var watcher = RTMPArrivalWatcher()
 
         init(peer: any Channel, watch: RTMPTimingProxy?) {
             self.peer = peer
@@ -64,7 +65,7 @@ final class RTMPTimingProxy: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
             if let watch {
-                let now = WallClock.nanoseconds()
+                let now = RealtimeClock.nanoseconds()
                 watch.record(watcher.consume(buffer), at: now)
             }
             peer.writeAndFlush(buffer, promise: nil)

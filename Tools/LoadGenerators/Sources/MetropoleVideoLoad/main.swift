@@ -1,3 +1,4 @@
+import LoadSupport
 import NIOCore
 import NIOPosix
 
@@ -57,22 +58,22 @@ func runViewers(
     latencyViewers: Int, latencyLog: String?, awaitsGoAhead: Bool
 ) async throws {
     let crowd = ViewerCrowd(group: group, target: target)
-    let connectStarted = WallClock.nanoseconds()
+    let connectStarted = RealtimeClock.nanoseconds()
     let viewers = await crowd.connect(count: count, concurrency: concurrency, latencyViewers: latencyViewers)
     let connected = viewers.filter { $0.channel != nil }.count
     let failures = viewers.compactMap(\.connectFailure)
     Output.event([
         "event": Output.json("connected"), "viewers": "\(connected)", "failed": "\(failures.count)",
-        "seconds": "\(Double(WallClock.nanoseconds() - connectStarted) / 1e9)",
+        "seconds": "\(Double(RealtimeClock.nanoseconds() - connectStarted) / 1e9)",
     ])
     try await Task.sleep(for: .milliseconds(Int(settle * 1000)))
 
     let before = await crowd.snapshot(viewers, reset: true)
-    let windowStart = WallClock.nanoseconds()
+    let windowStart = RealtimeClock.nanoseconds()
     Output.event(["event": Output.json("measure-start"), "wallNanoseconds": "\(windowStart)"])
     try await Task.sleep(for: .milliseconds(Int(measure * 1000)))
     let after = await crowd.snapshot(viewers, reset: false)
-    let windowEnd = WallClock.nanoseconds()
+    let windowEnd = RealtimeClock.nanoseconds()
     Output.event(["event": Output.json("measure-end"), "wallNanoseconds": "\(windowEnd)"])
     // The script samples the server after the window; closing now would race with it.
     if awaitsGoAhead { _ = readLine() }
@@ -83,6 +84,7 @@ func runViewers(
     var closedInWindow = 0
     var stalled = 0
     var closeCodes: [Int] = []
+    var viewerFailures: [String] = []
     for (start, end) in zip(before, after) {
         guard let start, let end else { continue }
         bytes.append(end.bytes - start.bytes)
@@ -93,6 +95,7 @@ func runViewers(
         gaps.append(Int(gap / 1_000_000))
         if end.isClosed { closedInWindow += 1 }
         if let code = end.closeCode { closeCodes.append(code) }
+        if let failure = end.failure { viewerFailures.append(failure) }
         if end.messages == start.messages || gap > 2_000_000_000 { stalled += 1 }
     }
     let latency = latencyLog != nil ? await crowd.latencyLines(viewers) : []
@@ -115,6 +118,8 @@ func runViewers(
         "maxGapMsMedian": "\(gaps.percentile(0.5) ?? 0)", "maxGapMsMax": "\(gaps.max() ?? 0)",
         "stalledViewers": "\(stalled)", "closedViewers": "\(closedInWindow)",
         "closeCodes": Output.json(closeCodes),
+        // Why a viewer that had connected ended (a decoding error, say): what a stall alone cannot tell.
+        "viewerFailures": "\(viewerFailures.count)", "firstViewerFailure": Output.json(viewerFailures.first ?? ""),
         "latencySamples": "\(latency.count)",
     ])
 }
