@@ -1,42 +1,26 @@
 """The real binary: configuration errors, restart persistence, graceful shutdown, cold start."""
-import json
 import os
 import signal
 import subprocess
-import urllib.error
-import urllib.request
 
-from conftest import ROOT, Server, binary_path
-
-
-def api(server, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(server.url + "/api/v1" + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, (json.loads(raw) if raw else None)
+from harness import ROOT
+from harness.binaries import metropole
+from harness.server import Server
 
 
 def test_sign_up_survives_a_restart(data_dir):
     # The production bcrypt cost, as a fresh installation runs.
     first = Server(data_dir, env={"METROPOLE_BCRYPT_COST": "12"}).start()
-    status, body = api(first, "POST", "/users", {"username": "Restart_Me", "password": "password123"})
+    status, body = first.api("POST", "/users", {"username": "Restart_Me", "password": "password123"})
     assert status == 201, body
     assert first.stop() == 0, "SIGTERM is a clean shutdown"
 
     second = Server(data_dir, http_port=first.http_port, env={"METROPOLE_BCRYPT_COST": "12"}).start()
     try:
-        status, body = api(second, "POST", "/sessions", {"username": "restart_me", "password": "password123"})
+        status, body = second.api("POST", "/sessions", {"username": "restart_me", "password": "password123"})
         assert status == 201, body
         assert body["user"]["username"] == "Restart_Me"
-        status, me = api(second, "GET", "/me", token=body["token"])
+        status, me = second.api("GET", "/me", token=body["token"])
         assert status == 200 and me["user"]["username"] == "Restart_Me"
         assert os.path.exists(os.path.join(data_dir, "metropole.sqlite"))
     finally:
@@ -55,7 +39,7 @@ def test_cold_start_is_fast(data_dir):
 
 def test_bad_configuration_stops_with_one_line(data_dir):
     env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_HTTP_PORT="not-a-port")
-    result = subprocess.run([binary_path()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run([metropole()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "METROPOLE_HTTP_PORT" in lines[0], result.stderr
@@ -64,7 +48,7 @@ def test_bad_configuration_stops_with_one_line(data_dir):
     # the connection fails. Either way: one line naming DATABASE_URL.
     for url in ("mysql://u:p@127.0.0.1:1/m", "postgres://u:p@127.0.0.1:1/m?sslmode=disable"):
         env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, DATABASE_URL=url)
-        result = subprocess.run([binary_path()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+        result = subprocess.run([metropole()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
         assert result.returncode != 0
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("metropole: DATABASE_URL"), result.stderr + result.stdout
@@ -77,7 +61,7 @@ def test_data_dir_is_created(data_dir):
 
 
 def test_help_explains_the_commands():
-    result = subprocess.run([binary_path(), "--help"], capture_output=True, text=True, timeout=30)
+    result = subprocess.run([metropole(), "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
     for word in ("serve", "migrate", "METROPOLE_HTTP_PORT", "DATABASE_URL"):
         assert word in result.stdout
@@ -85,6 +69,6 @@ def test_help_explains_the_commands():
 
 def test_migrate_command(data_dir):
     env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_RTMP_PORT="0")
-    result = subprocess.run([binary_path(), "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([metropole(), "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "up to date" in result.stdout

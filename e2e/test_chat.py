@@ -8,19 +8,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from conftest import Server
-from media import wait_until
-from test_process import api
-
-PASSWORD = "password123"
-
-
-def sign_up(server, username):
-    status, _ = api(server, "POST", "/users", {"username": username, "password": PASSWORD})
-    assert status == 201
-    status, session = api(server, "POST", "/sessions", {"username": username, "password": PASSWORD})
-    assert status == 201
-    return session["token"]
+from harness.server import Server
 
 
 class Chat:
@@ -60,11 +48,11 @@ class Chat:
 @pytest.fixture
 def people(server):
     """The streamer `Host`, a viewer `Bea`, and their tokens."""
-    return server, sign_up(server, "Host"), sign_up(server, "Bea")
+    return server, server.sign_up("Host"), server.sign_up("Bea")
 
 
 def patch_stream(server, token, **settings):
-    status, body = api(server, "PATCH", "/me/stream", settings, token=token)
+    status, body = server.api("PATCH", "/me/stream", settings, token=token)
     assert status == 200, body
     return body["stream"]
 
@@ -101,11 +89,11 @@ def test_delivery_to_two_users_and_a_guest_with_stable_colors(people):
     assert [m["text"] for m in again.hello["history"]] == ["hello everyone", "welcome!"]
 
     # Presence: the Community tab's list.
-    status, chatters = api(server, "GET", "/streams/Host/chatters")
+    status, chatters = server.api("GET", "/streams/Host/chatters")
     assert status == 200
     assert [p["username"] for p in chatters["people"]] == ["Host", "Bea"]
     assert chatters["guests"] == 1 and chatters["count"] == 3
-    status, found = api(server, "GET", "/streams/Host/chatters?q=be")
+    status, found = server.api("GET", "/streams/Host/chatters?q=be")
     assert [p["username"] for p in found["people"]] == ["Bea"]
 
 
@@ -160,13 +148,13 @@ def test_settings_are_pushed_live_and_enforced_with_streamer_exemptions(people):
     host.send("streamer still talks")
     assert bea.next("message")["text"] == "streamer still talks"
     # Following lets her in without reconnecting.
-    status, _ = api(server, "PUT", "/me/following/Host", token=bea_token)
+    status, _ = server.api("PUT", "/me/following/Host", token=bea_token)
     assert status == 204
     bea.send("now I follow")
     assert bea.mine()["text"] == "now I follow"
 
     # A new connection sees the settings in hello, and the reason it cannot chat.
-    late = Chat(server, "Host", sign_up(server, "Late"))
+    late = Chat(server, "Host", server.sign_up("Late"))
     assert late.hello["settings"]["followersOnly"] is True
     assert late.hello["you"]["canChat"] is False and late.hello["you"]["reason"] == "followers_only"
 
@@ -189,7 +177,7 @@ def test_kick_closes_the_socket_within_a_second_and_refuses_reconnection(people)
     server, host_token, bea_token = people
     bea = Chat(server, "Host", bea_token)
     started = time.monotonic()
-    status, _ = api(server, "POST", "/me/kicks/Bea", {"seconds": 60}, token=host_token)
+    status, _ = server.api("POST", "/me/kicks/Bea", {"seconds": 60}, token=host_token)
     assert status == 204
     assert bea.next("kicked", timeout=1)["type"] == "kicked"
     with pytest.raises(ConnectionClosed):
@@ -210,7 +198,7 @@ def test_kick_closes_the_socket_within_a_second_and_refuses_reconnection(people)
 
 def test_kick_expires(people):
     server, host_token, bea_token = people
-    assert api(server, "POST", "/me/kicks/Bea", {"seconds": 1}, token=host_token)[0] == 204
+    assert server.api("POST", "/me/kicks/Bea", {"seconds": 1}, token=host_token)[0] == 204
     with pytest.raises(InvalidStatus):
         Chat(server, "Host", bea_token)
     time.sleep(1.1)
@@ -220,7 +208,7 @@ def test_kick_expires(people):
 def test_blocked_users_cannot_open_the_chat(people):
     server, host_token, bea_token = people
     bea = Chat(server, "Host", bea_token)
-    status, _ = api(server, "PUT", "/me/blocked/Bea", token=host_token)
+    status, _ = server.api("PUT", "/me/blocked/Bea", token=host_token)
     assert status == 204
     kicked = bea.next("kicked", timeout=1)
     assert kicked["reason"] == "blocked"
@@ -232,7 +220,7 @@ def test_blocked_users_cannot_open_the_chat(people):
 def test_history_survives_a_restart(data_dir):
     first = Server(data_dir).start()
     try:
-        token = sign_up(first, "Host")
+        token = first.sign_up("Host")
         host = Chat(first, "Host", token)
         for text in ("before", "the", "restart"):
             host.send(text)
@@ -252,7 +240,7 @@ def test_history_survives_a_restart(data_dir):
 def test_history_is_the_last_fifty(data_dir):
     server = Server(data_dir, env={"METROPOLE_CHAT_RATE_LIMIT": "1000/1000"}).start()
     try:
-        host = Chat(server, "Host", sign_up(server, "Host"))
+        host = Chat(server, "Host", server.sign_up("Host"))
         for index in range(60):
             host.send(f"n{index}")
         for _ in range(60):
@@ -297,7 +285,7 @@ def raw_chat_socket(server, channel):
 def test_silent_sockets_are_pinged_then_closed_and_answering_ones_stay(data_dir):
     server = Server(data_dir, env={"METROPOLE_CHAT_PING_SECONDS": "1"}).start()
     try:
-        host = Chat(server, "Host", sign_up(server, "Host"))  # answers pings (the websockets client does)
+        host = Chat(server, "Host", server.sign_up("Host"))  # answers pings (the websockets client does)
         silent = raw_chat_socket(server, "Host")
         silent.settimeout(0.5)
         opcodes, started = [], time.monotonic()

@@ -11,8 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_chat import patch_stream, sign_up
-from test_process import api
+from test_chat import patch_stream
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ def last_line(driver):
 
 
 def test_two_windows_chat_and_html_stays_text(server, browser, second_browser):
-    host_token, bea_token = sign_up(server, "Host"), sign_up(server, "Bea")
+    host_token, bea_token = server.sign_up("Host"), server.sign_up("Bea")
     open_channel(browser, server, host_token)
     open_channel(second_browser, server, bea_token)
 
@@ -82,7 +81,7 @@ def test_two_windows_chat_and_html_stays_text(server, browser, second_browser):
 
 
 def test_slow_mode_countdown_and_kicked_notice(server, browser, second_browser):
-    host_token, bea_token = sign_up(server, "Host"), sign_up(server, "Bea")
+    host_token, bea_token = server.sign_up("Host"), server.sign_up("Bea")
     patch_stream(server, host_token, slowModeSeconds=5)
     open_channel(second_browser, server, bea_token)
     notice = second_browser.find_element(By.CSS_SELECTOR, "[data-chat-notice]")
@@ -103,5 +102,5 @@ def test_slow_mode_countdown_and_kicked_notice(server, browser, second_browser):
     WebDriverWait(second_browser, 2).until(
         lambda d: "removed" in d.find_element(By.CSS_SELECTOR, "[data-chat-notice]").text)
     assert not second_browser.find_element(By.CSS_SELECTOR, "[data-chat-form]").is_displayed()
-    status, _ = api(server, "GET", "/streams/Host/chatters")
+    status, _ = server.api("GET", "/streams/Host/chatters")
     assert status == 200

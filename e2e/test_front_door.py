@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from test_process import api
 
 
 class Connection:
@@ -52,9 +51,9 @@ class Connection:
 
 @pytest.fixture
 def host(server):
-    assert api(server, "POST", "/users", {"username": "host", "password": "password123"})[0] == 201
-    token = api(server, "POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
-    assert api(server, "PATCH", "/me/stream", {"title": "Night <b>market</b> walk"}, token=token)[0] == 200
+    assert server.api("POST", "/users", {"username": "host", "password": "password123"})[0] == 201
+    token = server.api("POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
+    assert server.api("PATCH", "/me/stream", {"title": "Night <b>market</b> walk"}, token=token)[0] == 200
     return token
 
 
@@ -108,7 +107,7 @@ def test_a_new_title_reaches_guests_at_the_door(server, host):
     for _ in range(2):
         connection.get("/host")
         connection.answer()
-    assert api(server, "PATCH", "/me/stream", {"title": "Harbour at dawn"}, token=host)[0] == 200
+    assert server.api("PATCH", "/me/stream", {"title": "Harbour at dawn"}, token=host)[0] == 200
     deadline = time.monotonic() + 5
     while True:
         connection.get("/host")
@@ -147,7 +146,7 @@ def test_requests_with_bodies_or_odd_framing_are_vapors(server, host):
     except AssertionError as error:
         assert "closed the connection" in str(error)
     bad.close()
-    assert api(server, "GET", "/streams")[0] == 200
+    assert server.api("GET", "/streams")[0] == 200
     # A form post after a page: lent to Vapor with its body, and the connection stays correct.
     form = Connection(server)
     form.get("/host")
@@ -210,7 +209,7 @@ def test_pipelined_requests_with_bodies_and_sessions_are_answered_in_order(serve
     status, headers, body = connection.answer()
     assert status == 200 and "Night" in body
     connection.close()
-    assert api(server, "GET", "/streams")[0] == 200, "the server is still up"
+    assert server.api("GET", "/streams")[0] == 200, "the server is still up"
 
 
 def test_upgrades_are_lent_and_the_door_leaves_after_the_switch(server, host):
@@ -224,7 +223,7 @@ def test_upgrades_are_lent_and_the_door_leaves_after_the_switch(server, host):
     refused.send(upgrade.format("nobody").encode() + b"GET /host HTTP/1.1\r\nHost: t\r\n\r\n")
     assert refused.answer()[0] == 404
     refused.close()
-    assert api(server, "GET", "/streams")[0] == 200
+    assert server.api("GET", "/streams")[0] == 200
     # A page from the door, then an upgrade on the same connection: the 101 and the chat's
     # first frame (a text frame) come through.
     connection = Connection(server)

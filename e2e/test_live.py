@@ -1,24 +1,24 @@
 """Live video end to end with real peers: ffmpeg publishes RTMP, ffprobe/ffmpeg check what we
 serve over WebSocket and LL-HLS, Chromium plays the channel page."""
-import os
 import signal
 import time
 
 import pytest
 from websockets.sync.client import connect
 
-from media import decode_errors, get_json, probe, publish, wait_until
-from test_process import api
+from harness.jsonhttp import get_json
+from harness.media import decode_errors, probe, publish
+from harness.processes import wait_until
 
 
 @pytest.fixture
 def channel(server):
     """A user with a stream key: (server, username, token, rtmp publish URL)."""
-    status, _ = api(server, "POST", "/users", {"username": "Caster", "password": "password123"})
+    status, _ = server.api("POST", "/users", {"username": "Caster", "password": "password123"})
     assert status == 201
-    _, session = api(server, "POST", "/sessions", {"username": "caster", "password": "password123"})
+    _, session = server.api("POST", "/sessions", {"username": "caster", "password": "password123"})
     token = session["token"]
-    status, ingress = api(server, "POST", "/me/ingress", {"protocol": "rtmp"}, token=token)
+    status, ingress = server.api("POST", "/me/ingress", {"protocol": "rtmp"}, token=token)
     assert status == 201, ingress
     assert ingress["serverUrl"] == f"rtmp://127.0.0.1:{server.rtmp_port}/live"
     assert len(ingress["streamKey"]) >= 22
@@ -26,8 +26,7 @@ def channel(server):
 
 
 def is_live(server, username="Caster"):
-    status, body = get_json(f"{server.url}/api/v1/streams/{username}")
-    return status == 200 and body["isLive"]
+    return server.is_live(username)
 
 
 def record_socket(server, seconds, username="Caster", viewer="recorder-1"):
@@ -143,7 +142,7 @@ def test_new_key_disconnects_the_running_publisher(channel):
     publisher = publish(url)
     try:
         assert wait_until(lambda: is_live(server), timeout=5)
-        status, ingress = api(server, "POST", "/me/ingress", {"protocol": "rtmp"}, token=token)
+        status, ingress = server.api("POST", "/me/ingress", {"protocol": "rtmp"}, token=token)
         assert status == 201 and ingress["streamKey"] not in url
         assert wait_until(lambda: not is_live(server), timeout=3)
         assert wait_until(lambda: publisher.poll() is not None, timeout=5), "ffmpeg still connected with the old key"
@@ -253,15 +252,15 @@ def test_channel_page_goes_live_without_reload(channel, browser):
 def test_kick_closes_the_player_at_once_and_refuses_it_again(channel):
     from websockets.exceptions import ConnectionClosed, InvalidStatus
     server, username, token, url = channel
-    assert api(server, "POST", "/users", {"username": "Rowdy", "password": "password123"})[0] == 201
-    rowdy = api(server, "POST", "/sessions", {"username": "rowdy", "password": "password123"})[1]["token"]
+    assert server.api("POST", "/users", {"username": "Rowdy", "password": "password123"})[0] == 201
+    rowdy = server.api("POST", "/sessions", {"username": "rowdy", "password": "password123"})[1]["token"]
     publisher = publish(url)
     try:
         assert wait_until(lambda: is_live(server), timeout=5)
         player = f"ws://127.0.0.1:{server.http_port}/live/{username}/ws"
         with connect(player, additional_headers={"Authorization": f"Bearer {rowdy}"}, max_size=None) as socket:
             socket.recv(timeout=5)
-            assert api(server, "POST", "/me/kicks/Rowdy", {"seconds": 60}, token=token)[0] == 204
+            assert server.api("POST", "/me/kicks/Rowdy", {"seconds": 60}, token=token)[0] == 204
             kicked = time.monotonic()
             with pytest.raises(ConnectionClosed) as closed:
                 while time.monotonic() - kicked < 3:

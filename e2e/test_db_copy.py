@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from conftest import Server, binary_path
-from test_process import api
+from harness.binaries import metropole
+from harness.server import Server
 
 BACKENDS = os.environ.get("METROPOLE_TEST_BACKENDS", "sqlite mariadb postgres")
 
@@ -49,12 +49,12 @@ def page(server, path):
 def populate(server):
     tokens = {}
     for name in ("Alice_1", "bob_2", "carol_3"):
-        status, body = api(server, "POST", "/users", {"username": name, "password": "password123"})
+        status, body = server.api("POST", "/users", {"username": name, "password": "password123"})
         assert status == 201, body
-        status, body = api(server, "POST", "/sessions", {"username": name, "password": "password123"})
+        status, body = server.api("POST", "/sessions", {"username": name, "password": "password123"})
         tokens[name] = body["token"]
-    assert api(server, "PATCH", "/me", {"bio": "bio with emoji 🦀 and ünïcode"}, token=tokens["bob_2"])[0] == 200
-    assert api(server, "POST", "/me/ingress", {"protocol": "rtmp"}, token=tokens["Alice_1"])[0] == 201
+    assert server.api("PATCH", "/me", {"bio": "bio with emoji 🦀 and ünïcode"}, token=tokens["bob_2"])[0] == 200
+    assert server.api("POST", "/me/ingress", {"protocol": "rtmp"}, token=tokens["Alice_1"])[0] == 201
     return tokens
 
 
@@ -63,17 +63,17 @@ def snapshot(server, tokens):
     return {
         "home": page(server, "/"),
         "channel": page(server, "/alice_1"),
-        "streams": api(server, "GET", "/streams?limit=50"),
-        "search": api(server, "GET", "/streams?q=ALICE"),
-        "stream": api(server, "GET", "/streams/alice_1"),
-        "user": api(server, "GET", "/users/BOB_2"),
-        "me": api(server, "GET", "/me", token=tokens["bob_2"]),
-        "ingress": api(server, "GET", "/me/ingress", token=tokens["Alice_1"]),
+        "streams": server.api("GET", "/streams?limit=50"),
+        "search": server.api("GET", "/streams?q=ALICE"),
+        "stream": server.api("GET", "/streams/alice_1"),
+        "user": server.api("GET", "/users/BOB_2"),
+        "me": server.api("GET", "/me", token=tokens["bob_2"]),
+        "ingress": server.api("GET", "/me/ingress", token=tokens["Alice_1"]),
     }
 
 
 def copy(source, target, *extra):
-    return subprocess.run([binary_path(), "db", "copy", "--from", source, "--to", target, *extra],
+    return subprocess.run([metropole(), "db", "copy", "--from", source, "--to", target, *extra],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "METROPOLE_RTMP_PORT": "0", "LOG_LEVEL": "warning"})
 
@@ -107,7 +107,7 @@ def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend, variable):
         for key in before:
             assert after[key] == before[key], f"{key} differs on {backend}"
         # Case-insensitive uniqueness holds on the new backend too.
-        assert api(moved, "POST", "/users", {"username": "ALICE_1", "password": "password123"})[0] == 409
+        assert moved.api("POST", "/users", {"username": "ALICE_1", "password": "password123"})[0] == 409
     finally:
         assert moved.stop() == 0
 

@@ -2,15 +2,13 @@
 without reload, search, uploads, every page free of console errors."""
 import os
 import tempfile
-import time
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from media import wait_until
-from test_process import api
+from harness.processes import wait_until
 
 
 def sign_in(browser, server, username, password="password123"):
@@ -26,9 +24,9 @@ def people(server):
     """Three accounts with tokens; `host` has a distinctive stream title."""
     tokens = {}
     for name in ("viewer", "host", "other"):
-        assert api(server, "POST", "/users", {"username": name, "password": "password123"})[0] == 201
-        tokens[name] = api(server, "POST", "/sessions", {"username": name, "password": "password123"})[1]["token"]
-    status, _ = api(server, "PATCH", "/me/stream", {"title": "Midnight Synthwave Session"}, token=tokens["host"])
+        assert server.api("POST", "/users", {"username": name, "password": "password123"})[0] == 201
+        tokens[name] = server.api("POST", "/sessions", {"username": name, "password": "password123"})[1]["token"]
+    status, _ = server.api("PATCH", "/me/stream", {"title": "Midnight Synthwave Session"}, token=tokens["host"])
     assert status == 200
     return tokens
 
@@ -78,7 +76,7 @@ def test_follow_updates_the_sidebar_without_reload(server, browser, people):
     assert browser.execute_script("return window.__marker") == "same page", "the page was not reloaded"
     assert browser.find_element(By.CSS_SELECTOR, "[data-follow-form] button").text == "Unfollow"
     assert "1 follower" in browser.find_element(By.CSS_SELECTOR, "[data-follower-count]").text
-    status, follows = api(server, "GET", "/me/following", token=people["viewer"])
+    status, follows = server.api("GET", "/me/following", token=people["viewer"])
     assert [f["username"] for f in follows] == ["host"]
     browser.find_element(By.CSS_SELECTOR, "[data-follow-form] button").click()
     assert wait_until(lambda: "host" not in following(), 5)
@@ -128,14 +126,14 @@ def test_dashboard_chat_settings_save_at_once(server, browser, people):
     sign_in(browser, server, "host")
     browser.get(server.url + "/u/host/chat")
     browser.find_element(By.ID, "followersOnly").click()
-    assert wait_until(lambda: api(server, "GET", "/streams/host")[1]["chat"]["followersOnly"] is True, 5)
+    assert wait_until(lambda: server.api("GET", "/streams/host")[1]["chat"]["followersOnly"] is True, 5)
     from selenium.webdriver.support.ui import Select
     Select(browser.find_element(By.ID, "slowModeSeconds")).select_by_value("30")
-    assert wait_until(lambda: api(server, "GET", "/streams/host")[1]["chat"]["slowModeSeconds"] == 30, 5)
+    assert wait_until(lambda: server.api("GET", "/streams/host")[1]["chat"]["slowModeSeconds"] == 30, 5)
 
 
 def test_every_page_renders_without_console_errors(server, browser, people):
-    api(server, "PUT", "/me/blocked/other", token=people["host"])
+    server.api("PUT", "/me/blocked/other", token=people["host"])
     sign_in(browser, server, "host")
     for path in ("/", "/host", "/viewer", "/search?term=host", "/search", "/u/host", "/u/host/keys",
                  "/u/host/chat", "/u/host/community", "/settings"):
