@@ -19,6 +19,17 @@ def sign_in(browser, server, username, password="password123"):
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".menu-name")))
 
 
+def wait_for_module(browser, name):
+    """Waits until app.js's dynamic import of `name` (e.g. dashboard.js) has run: importing the
+    same module again settles only once it has. A click before that changes the page but
+    sends nothing."""
+    browser.execute_async_script("""
+        const [name, done] = arguments;
+        const app = document.querySelector('script[type=module][src*="/js/app"]');
+        import(new URL('./' + name, app.src).href).then(() => done(), () => done());
+    """, name)
+
+
 @pytest.fixture
 def people(server):
     """Three accounts with tokens; `host` has a distinctive stream title."""
@@ -125,6 +136,7 @@ def test_real_thumbnail_upload_shows_on_cards(server, browser, people, tmp_path)
 def test_dashboard_chat_settings_save_at_once(server, browser, people):
     sign_in(browser, server, "host")
     browser.get(server.url + "/u/host/chat")
+    wait_for_module(browser, "dashboard.js")
     browser.find_element(By.ID, "followersOnly").click()
     assert wait_until(lambda: server.api("GET", "/streams/host")[1]["chat"]["followersOnly"] is True, 5)
     from selenium.webdriver.support.ui import Select
