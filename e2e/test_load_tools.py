@@ -20,7 +20,7 @@ def built():
 
 @pytest.fixture
 def live(server):
-    """`server` with the channel Caster live from ffmpeg: (server, RTMP publish URL)."""
+    """`server` with the channel Caster live, ffmpeg publishing the test clip."""
     _, url = server.channel("Caster")
     publisher = publish(url)
     assert wait_until(lambda: server.is_live("Caster"), 10), "the stream did not go live"
