@@ -6,8 +6,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "metropole", targets: ["metropole"]),
-        .executable(name: "metropole-chat-load", targets: ["MetropoleChatLoad"]),
-        .executable(name: "metropole-video-load", targets: ["MetropoleVideoLoad"]),
+        // For the load generators in Tools/LoadGenerators (their own package, decision 0015),
+        // which decode what the server decodes with the server's own code.
+        .library(name: "MetropoleRTMP", targets: ["MetropoleRTMP"]),
+        .library(name: "MetropoleMedia", targets: ["MetropoleMedia"]),
     ],
     // `MySQL` builds the MariaDB Connector/C driver (needs Debian's libmariadb-dev); off by
     // default so a plain `swift build` needs no system library. `swift build --traits MySQL`.
@@ -126,17 +128,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Chat load generator for scripts/bench/chat: plain NIO, so it is not the bottleneck.
-        .executableTarget(
-            name: "MetropoleChatLoad",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
-        ),
         // libFuzzer entry point over the ingest parsers: build with
         // `swift build --sanitize=fuzzer --sanitize=address --product MetropoleFuzz`.
         .executableTarget(
@@ -147,16 +138,6 @@ let package = Package(
         .executableTarget(
             name: "MetropoleWebRTCFuzz",
             dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
-        ),
-        // Load generator for scripts/bench: many WebSocket viewers, an RTMP timing relay.
-        // SwiftNIO only, so it stays lean enough not to be the bottleneck.
-        .executableTarget(
-            name: "MetropoleVideoLoad",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
         ),
         .testTarget(
             name: "MetropoleMediaTests",

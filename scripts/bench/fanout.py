@@ -1,11 +1,13 @@
 """Fan-out benchmark: see scripts/bench/fanout."""
 import json
 import os
-import subprocess
 import time
 
-from benchlib import (LOAD_CPU, Meter, Metropole, NginxRTMP, binary, bytes_sent, clip, log, machine, median,
-                      publish, spawn, stop, stop_all, table, wait_until)
+from harness import bench, load_tools, media, processes
+from harness.measure import LOAD_CPU, Meter, bytes_sent, established, machine
+from harness.nginx import NginxRTMP
+from harness.processes import spawn, stop, stop_all, wait_for
+from harness.report import log, median, table
 
 VIEWERS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "100 300").split()]
 SCALE = int(os.environ.get("BENCH_SCALE_VIEWERS", "1000"))
@@ -14,23 +16,11 @@ SETTLE = float(os.environ.get("BENCH_SETTLE", "5"))
 WINDOW = float(os.environ.get("BENCH_WINDOW", "20"))
 
 
-def established(port):
-    out = subprocess.run(["ss", "-tnH", "state", "established", f"( sport = :{port} )"],
-                         capture_output=True, text=True).stdout
-    return len(out.splitlines())
-
-
 def run_ours(server, count):
     """N WebSocket viewers; returns (meter, bytes delivered, load tool summary)."""
-    load = spawn([binary("metropole-video-load"), "viewers", "--url", server.ws_url("fan"), "--viewers", str(count),
-                  "--settle", str(SETTLE), "--measure", str(WINDOW), "--concurrency", "32", "--wait-stdin", "1"],
-                 cpu=LOAD_CPU, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    load = load_tools.viewers(server.ws_url("fan"), count, SETTLE, WINDOW, cpu=LOAD_CPU, concurrency=32, go_ahead=True)
     meter, sent, summary = Meter(server.pids), 0, None
-    for line in load.stdout:
-        if not line.startswith("{"):
-            log("load: " + line.strip())
-            continue
-        event = json.loads(line)
+    for event in load_tools.events(load, on_text=lambda line: log("load: " + line)):
         if event["event"] == "connected":
             log(f"ours: {event['viewers']} viewers connected in {event['seconds']:.1f} s ({event['failed']} failed)")
         elif event["event"] == "measure-start":
@@ -39,8 +29,7 @@ def run_ours(server, count):
         elif event["event"] == "measure-end":
             meter.stop()
             sent = bytes_sent(server.http_port) - sent
-            load.stdin.write("go\n")
-            load.stdin.close()
+            load_tools.go_ahead(load)
         elif event["event"] == "summary":
             summary = event
     load.wait()
@@ -54,7 +43,7 @@ def run_nginx(nginx, count):
     players = [spawn(["rtmpdump", "-q", "-v", "-r", nginx.url("fan"), "-o", "/dev/null"], cpu=LOAD_CPU)
                for _ in range(count)]
     try:
-        wait_until(lambda: established(nginx.rtmp_port) >= count + 1, 30, 0.2, f"{count} rtmpdump players")
+        wait_for(f"{count} rtmpdump players", lambda: established(nginx.rtmp_port) >= count + 1, 30, 0.2)
         time.sleep(SETTLE)
         sent = bytes_sent(nginx.rtmp_port)
         meter = Meter(nginx.pids).start()
@@ -68,7 +57,7 @@ def run_nginx(nginx, count):
 
 
 def clip_mbps():
-    return os.path.getsize(clip()) * 8 / 60 / 1e6
+    return media.clip_mbps(bench.clip())
 
 
 def full_rate(summary):
@@ -81,12 +70,13 @@ def gbit_per_cpu_second(sent, meter):
 
 
 def main():
-    clip()
+    processes.cleanup_on_signals()
+    bench.clip()
     log(f"machine: {machine()}; servers on CPU 0, load on CPU 1; {REPS} reps x {WINDOW:.0f} s")
-    ours = Metropole()
+    ours = bench.metropole()
     nginx = NginxRTMP(hls=False)
-    ours_publisher = publish(ours.channel("fan"))
-    wait_until(lambda: ours.is_live("fan"), 30, 0.2, "our stream live")
+    ours_publisher = bench.publish(ours.channel("fan")[1])
+    wait_for("our stream live", lambda: ours.is_live("fan"), 30, 0.2)
     rows = []
     for count in VIEWERS:
         results = {"ours": [], "nginx": []}
@@ -99,7 +89,7 @@ def main():
                 f"CPU {meter.cpu / meter.seconds * 100:.0f}%, {sent * 8 / 1e9 / meter.seconds:.2f} Gbit/s sent, "
                 f"client got {summary['gbps']:.2f} Gbit/s, stalled {summary['stalledViewers']}, "
                 f"max gap {summary['maxGapMsMax']} ms, RSS {meter.rss:.0f} MiB")
-            nginx_publisher = publish(nginx.url("fan"))
+            nginx_publisher = bench.publish(nginx.url("fan"))
             try:
                 time.sleep(2)
                 meter, sent, alive = run_nginx(nginx, count)

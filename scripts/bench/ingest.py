@@ -2,8 +2,11 @@
 import os
 import time
 
-from benchlib import (Meter, Metropole, NginxRTMP, clip, log, machine, median, publish, stop_all, table,
-                      wait_until)
+from harness import bench, processes
+from harness.measure import Meter, machine
+from harness.nginx import NginxRTMP
+from harness.processes import stop_all, wait_for
+from harness.report import log, median, table
 
 PUBLISHERS = [int(n) for n in os.environ.get("BENCH_PUBLISHERS", "10 50").split()]
 REPS = int(os.environ.get("BENCH_REPS", "3"))
@@ -13,9 +16,9 @@ WINDOW = float(os.environ.get("BENCH_WINDOW", "30"))
 
 def run_ours(server, count):
     names = [f"bench{i:03d}" for i in range(count)]
-    publishers = [publish(server.channel(name)) for name in names]
+    publishers = [bench.publish(server.channel(name)[1]) for name in names]
     try:
-        wait_until(lambda: all(server.is_live(n) for n in names), 30, 0.5, f"{count} streams live on ours")
+        wait_for(f"{count} streams live on ours", lambda: all(server.is_live(n) for n in names), 30, 0.5)
         time.sleep(WARMUP)
         meter = Meter(server.pids).start()
         time.sleep(WINDOW)
@@ -25,16 +28,16 @@ def run_ours(server, count):
         return meter, f"{live}/{count} live, {alive} publishers running"
     finally:
         stop_all(publishers)
-        wait_until(lambda: not any(server.is_live(n) for n in names), 20, 0.5, "streams offline")
+        wait_for("streams offline", lambda: not any(server.is_live(n) for n in names), 20, 0.5)
 
 
 def run_nginx(nginx, count):
     keys = [f"bench{i:03d}" for i in range(count)]
-    publishers = [publish(nginx.url(key)) for key in keys]
+    publishers = [bench.publish(nginx.url(key)) for key in keys]
     try:
         def playlists():
             return sum(os.path.exists(os.path.join(nginx.hls_dir, k + ".m3u8")) for k in keys)
-        wait_until(lambda: playlists() == count, 30, 0.5, f"{count} HLS playlists from nginx")
+        wait_for(f"{count} HLS playlists from nginx", lambda: playlists() == count, 30, 0.5)
         time.sleep(WARMUP)
         meter = Meter(nginx.pids).start()
         time.sleep(WINDOW)
@@ -47,9 +50,10 @@ def run_nginx(nginx, count):
 
 
 def main():
-    clip()
+    processes.cleanup_on_signals()
+    bench.clip()
     log(f"machine: {machine()}; servers on CPU 0, publishers on CPU 1; {REPS} reps x {WINDOW:.0f} s")
-    ours = Metropole()
+    ours = bench.metropole()
     nginx = NginxRTMP(hls=True)
     for count in PUBLISHERS:  # accounts first: password hashing must not fall in a window
         for i in range(count):

@@ -1,26 +1,19 @@
 """Latency benchmark: see scripts/bench/latency."""
 import http.client
-import json
 import os
 import re
 import struct
-import subprocess
 import threading
 import time
 
-from benchlib import (LOAD_CPU, Metropole, binary, clip, log, machine, publish, spawn, stop, table, temp_dir,
-                      free_port, wait_until)
+from harness import bench, load_tools, processes
+from harness.measure import LOAD_CPU, machine
+from harness.processes import stop, temp_dir, wait_for
+from harness.report import log, percentile, table
 
 WINDOW = float(os.environ.get("BENCH_WINDOW", "30"))
 VIEWERS = int(os.environ.get("BENCH_LATENCY_VIEWERS", "5"))
 SETTLE = 3.0
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, min(len(ordered) - 1, int(-(-fraction * len(ordered) // 1)) - 1))]
 
 
 def moof_times(data, video_track=1):
@@ -138,30 +131,24 @@ class HLSFollower(threading.Thread):
 
 
 def main():
-    clip()
+    processes.cleanup_on_signals()
+    bench.clip()
     log(f"machine: {machine()}; server on CPU 0, relay, publisher and viewers on CPU 1")
     work = temp_dir("metropole-latency-")
     arrivals_path, viewers_path = os.path.join(work, "arrivals.txt"), os.path.join(work, "viewers.txt")
-    server = Metropole()
-    url = server.channel("lat")
-    relay_port = free_port()
-    relay = spawn([binary("metropole-video-load"), "rtmp-proxy", "--listen", str(relay_port),
-                   "--target", str(server.rtmp_port), "--arrival-log", arrivals_path],
-                  cpu=LOAD_CPU, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert json.loads(relay.stdout.readline())["event"] == "proxy-ready"
-    publisher = publish(re.sub(r"rtmp://[^/]+/", f"rtmp://127.0.0.1:{relay_port}/", url))
-    wait_until(lambda: server.is_live("lat"), 30, 0.1, "the stream to go live")
+    server = bench.metropole()
+    _, url = server.channel("lat")
+    relay = load_tools.Relay(server.rtmp_port, arrivals_path, cpu=LOAD_CPU)
+    publisher = bench.publish(relay.url(url))
+    wait_for("the stream to go live", lambda: server.is_live("lat"), 30, 0.1)
     time.sleep(2)
 
-    viewers = spawn([binary("metropole-video-load"), "viewers", "--url", server.ws_url("lat"),
-                     "--viewers", str(VIEWERS), "--latency-viewers", str(VIEWERS), "--latency-log", viewers_path,
-                     "--settle", str(SETTLE), "--measure", str(WINDOW)],
-                    cpu=LOAD_CPU, stdout=subprocess.PIPE, text=True)
+    viewers = load_tools.viewers(server.ws_url("lat"), VIEWERS, SETTLE, WINDOW, cpu=LOAD_CPU,
+                                 latency_viewers=VIEWERS, latency_log=viewers_path)
     hls = HLSFollower(server.http_port, "lat", SETTLE + WINDOW)
     window = {}
     summary = None
-    for line in viewers.stdout:
-        event = json.loads(line)
+    for event in load_tools.events(viewers, on_text=lambda line: log("load: " + line)):
         if event["event"] == "connected":
             hls.start()
         elif event["event"] in ("measure-start", "measure-end"):
@@ -170,20 +157,15 @@ def main():
             summary = event
     viewers.wait()
     hls.join(10)
-    relay.stdin.close()
-    relay.wait(10)
     stop(publisher)
-    stop(relay)
+    relay.finish()
+    stop(viewers)
 
-    arrivals = {}
-    for line in open(arrivals_path):
-        video, timestamp, wall = map(int, line.split())
-        arrivals.setdefault((video, timestamp), wall)
+    arrivals = load_tools.read_arrivals(arrivals_path)
     start = min(wall - ts * 1_000_000 for (video, ts), wall in arrivals.items() if video)
     begin, end = window["measure-start"], window["measure-end"]
     server_added, behind, unmatched = [], [], 0
-    for line in open(viewers_path):
-        _, video, dts, wall = map(int, line.split())
+    for _, video, dts, wall in load_tools.read_fragments(viewers_path):
         if not video or not begin <= wall <= end:
             continue
         arrival = arrivals.get((1, dts))

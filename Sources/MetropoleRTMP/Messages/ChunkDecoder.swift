@@ -9,7 +9,7 @@ import NIOCore
 /// A message that fits in one chunk is returned as a slice of the input; a longer one is
 /// gathered into one buffer per chunk stream, reserved to the message length up front (up to
 /// `Limits.maxUpFrontReservation`).
-struct ChunkDecoder {
+public struct ChunkDecoder {
     struct Limits: Sendable {
         /// Largest message accepted; the chunk header allows 16 MiB.
         var maxMessageSize: Int = 8 << 20
@@ -59,7 +59,7 @@ struct ChunkDecoder {
     }
 
     /// The next complete message, or nil when more bytes are needed.
-    mutating func nextMessage(from buffer: inout ByteBuffer) throws(RTMPProtocolError) -> RTMPMessage? {
+    public mutating func nextMessage(from buffer: inout ByteBuffer) throws(RTMPProtocolError) -> RTMPMessage? {
         while true {
             let start = buffer.readerIndex
             guard let chunk = try readChunk(from: &buffer) else {
@@ -196,5 +196,13 @@ struct ChunkDecoder {
         guard streams[id]!.remaining == 0, let payload = streams[id]!.partial else { return .partial }
         streams[id]!.partial = nil
         return .message(RTMPMessage(type: header.type, streamID: header.streamID, timestamp: header.timestamp, payload: payload))
+    }
+}
+
+extension ChunkDecoder {
+    /// A decoder with the default limits, for the load tools (Tools/LoadGenerators), which read
+    /// a publisher's chunk stream as the server does.
+    public init() {
+        self.init(limits: Limits())
     }
 }

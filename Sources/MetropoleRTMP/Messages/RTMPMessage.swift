@@ -1,8 +1,12 @@
 import NIOCore
 
 /// The RTMP message type id carried in every type 0 and type 1 chunk header.
-struct RTMPMessageType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    var rawValue: UInt8
+public struct RTMPMessageType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt8
+
+    public init(rawValue: UInt8) {
+        self.rawValue = rawValue
+    }
 
     static let setChunkSize = Self(rawValue: 1)
     static let abort = Self(rawValue: 2)
@@ -10,8 +14,8 @@ struct RTMPMessageType: RawRepresentable, Hashable, Sendable, CustomStringConver
     static let userControl = Self(rawValue: 4)
     static let windowAcknowledgementSize = Self(rawValue: 5)
     static let setPeerBandwidth = Self(rawValue: 6)
-    static let audio = Self(rawValue: 8)
-    static let video = Self(rawValue: 9)
+    public static let audio = Self(rawValue: 8)
+    public static let video = Self(rawValue: 9)
     static let dataAMF3 = Self(rawValue: 15)
     static let sharedObjectAMF3 = Self(rawValue: 16)
     static let commandAMF3 = Self(rawValue: 17)
@@ -23,17 +27,17 @@ struct RTMPMessageType: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// Protocol control messages (types 1 to 6) travel on chunk stream 2 and message stream 0.
     var isProtocolControl: Bool { (1...6).contains(rawValue) }
 
-    var description: String { "type \(rawValue)" }
+    public var description: String { "type \(rawValue)" }
 }
 
 /// One reassembled RTMP message.
-struct RTMPMessage: Equatable, Sendable {
-    var type: RTMPMessageType
+public struct RTMPMessage: Equatable, Sendable {
+    public var type: RTMPMessageType
     /// Message stream id: 0 for the connection, the id returned by `createStream` for media.
-    var streamID: UInt32
+    public var streamID: UInt32
     /// Milliseconds on the sender's 32-bit clock (already accumulated from deltas).
-    var timestamp: UInt32
-    var payload: ByteBuffer
+    public var timestamp: UInt32
+    public var payload: ByteBuffer
 
     init(type: RTMPMessageType, streamID: UInt32 = 0, timestamp: UInt32 = 0, payload: ByteBuffer) {
         self.type = type

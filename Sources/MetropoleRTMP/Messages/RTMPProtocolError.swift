@@ -1,5 +1,5 @@
 /// Why an RTMP connection cannot go on. Each case ends only the connection that caused it.
-enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case handshake(String)
     case messageTooLarge(length: Int, limit: Int)
     case tooManyChunkStreams(limit: Int)
@@ -9,7 +9,7 @@ enum RTMPProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     case interruptedMessage(chunkStreamID: UInt32)
     case invalidChunkSize(UInt32)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .handshake(let reason): "handshake failed: \(reason)"
         case .messageTooLarge(let length, let limit): "message of \(length) bytes exceeds the \(limit) byte limit"

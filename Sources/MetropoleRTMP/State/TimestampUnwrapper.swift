@@ -3,11 +3,13 @@
 ///
 /// Steps are read as signed 32-bit differences, so the small backward steps between
 /// interleaved audio and video stay small instead of becoming a wrap.
-struct TimestampUnwrapper {
+public struct TimestampUnwrapper {
     private var last: UInt32?
     private var extended: Int64 = 0
 
-    mutating func unwrap(_ timestamp: UInt32) -> Int64 {
+    public init() {}
+
+    public mutating func unwrap(_ timestamp: UInt32) -> Int64 {
         if let last {
             extended += Int64(Int32(bitPattern: timestamp &- last))
         } else {

@@ -1,0 +1,53 @@
+"""nginx + libnginx-mod-rtmp, the benchmarks' peer: one worker (as measured in TOOLCHAIN.md),
+on loopback, with HLS to disk or none."""
+import os
+import socket
+
+from harness import processes
+from harness.measure import SERVER_CPU, children_of
+
+MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+
+
+class NginxRTMP:
+    def __init__(self, hls, cpu=SERVER_CPU):
+        self.dir = processes.temp_dir("nginx-rtmp-bench-")
+        self.hls_dir = os.path.join(self.dir, "hls")
+        os.makedirs(self.hls_dir)
+        os.chmod(self.hls_dir, 0o777)
+        self.rtmp_port = processes.free_port()
+        hls_block = f"hls on; hls_path {self.hls_dir}; hls_fragment 1s; hls_playlist_length 6s;" if hls else "hls off;"
+        config = f"""
+load_module {MODULE};
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 8192; }}
+rtmp {{
+    server {{
+        listen 127.0.0.1:{self.rtmp_port};
+        chunk_size 4096;
+        application live {{ live on; {hls_block} }}
+    }}
+}}
+"""
+        path = os.path.join(self.dir, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(config)
+        self.process = processes.spawn(["nginx", "-p", self.dir, "-e", f"{self.dir}/error.log", "-c", path], cpu=cpu)
+        processes.wait_for("nginx-rtmp to listen", self._listening, 10, 0.05)
+
+    def _listening(self):
+        if self.process.poll() is not None:
+            raise RuntimeError("nginx exited: " + open(f"{self.dir}/error.log").read()[-2000:])
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.rtmp_port)) == 0
+
+    @property
+    def pids(self):
+        return [self.process.pid] + children_of(self.process.pid)
+
+    def url(self, key):
+        return f"rtmp://127.0.0.1:{self.rtmp_port}/live/{key}"
