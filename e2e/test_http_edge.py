@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from test_process import api
 
 
 class Connection:
@@ -74,9 +73,9 @@ class Connection:
 
 @pytest.fixture
 def host(server):
-    assert api(server, "POST", "/users", {"username": "host", "password": "password123"})[0] == 201
-    token = api(server, "POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
-    assert api(server, "PATCH", "/me/stream", {"title": "Night <b>market</b> walk"}, token=token)[0] == 200
+    assert server.api("POST", "/users", {"username": "host", "password": "password123"})[0] == 201
+    token = server.api("POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
+    assert server.api("PATCH", "/me/stream", {"title": "Night <b>market</b> walk"}, token=token)[0] == 200
     warm = Connection(server)
     warm.get("/host")
     assert warm.answer()[0] == 200  # rendered by the application, now cached for guests
@@ -182,7 +181,7 @@ def test_ambiguous_framing_is_refused_with_a_400_and_the_connection_closes(serve
     assert status == 400 and headers["connection"] == "close"
     assert connection.closed_after()
     connection.close()
-    assert api(server, "GET", "/streams")[0] == 200
+    assert server.api("GET", "/streams")[0] == 200
 
 
 def test_half_open_heads_do_not_stop_the_server(server, host):
@@ -222,7 +221,7 @@ def test_guests_never_get_a_page_the_listings_have_moved_past(server, host):
     connection = Connection(server)
     connection.get("/host")
     assert cached(connection.answer()[1])
-    assert api(server, "PATCH", "/me/stream", {"title": "Harbour at dawn"}, token=host)[0] == 200
+    assert server.api("PATCH", "/me/stream", {"title": "Harbour at dawn"}, token=host)[0] == 200
     # The very next view has the new title: no stale rendering is served while a new one is made.
     connection.get("/host")
     status, headers, body = connection.answer()

@@ -1,4 +1,5 @@
 """The real binary: configuration errors, restart persistence, graceful shutdown, cold start."""
+import json
 import os
 import signal
 import subprocess
@@ -83,8 +84,8 @@ def test_sigterm_ends_open_connections_and_keeps_the_last_chat_messages(data_dir
     from websockets.sync.client import connect
 
     server = Server(data_dir).start()
-    assert api(server, "POST", "/users", {"username": "host", "password": "password123"})[0] == 201
-    token = api(server, "POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
+    assert server.api("POST", "/users", {"username": "host", "password": "password123"})[0] == 201
+    token = server.api("POST", "/sessions", {"username": "host", "password": "password123"})[1]["token"]
     chat = connect(f"ws://127.0.0.1:{server.http_port}/api/v1/streams/host/chat",
                    additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5)
     assert json.loads(chat.recv(timeout=5))["type"] == "hello"
