@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "MetropoleMedia",
                 "MetropoleRTMP",
+                "MetropoleWebRTC",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -75,7 +75,7 @@ def snapshot(server, tokens):
 def copy(source, target, *extra):
     return subprocess.run([metropole(), "db", "copy", "--from", source, "--to", target, *extra],
                           capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "METROPOLE_RTMP_PORT": "0", "LOG_LEVEL": "warning"})
+                          env={**os.environ, "METROPOLE_RTMP_PORT": "0", "METROPOLE_WEBRTC_UDP_PORT": "0", "LOG_LEVEL": "warning"})
 
 
 @pytest.mark.parametrize("backend,variable", [("mariadb", "METROPOLE_TEST_MYSQL_URL"), ("postgres", "METROPOLE_TEST_POSTGRES_URL")])

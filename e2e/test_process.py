@@ -69,7 +69,7 @@ def test_help_explains_the_commands():
 
 
 def test_migrate_command(data_dir):
-    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_RTMP_PORT="0")
+    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_RTMP_PORT="0", METROPOLE_WEBRTC_UDP_PORT="0")
     result = subprocess.run([metropole(), "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "up to date" in result.stdout

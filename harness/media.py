@@ -67,6 +67,15 @@ def probe(path):
     return json.loads(out)
 
 
+def codecs(url, timeout=20):
+    """The codec names of a file or a live URL, sorted (reads only the start: fine for live HLS)."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "json", url],
+        check=True, capture_output=True, text=True, timeout=timeout,
+    ).stdout
+    return sorted(stream["codec_name"] for stream in json.loads(out)["streams"])
+
+
 def duration_seconds(path):
     info = probe(path)["format"]
     return float(info["duration"]) - float(info.get("start_time") or 0)

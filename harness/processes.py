@@ -97,6 +97,12 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_until(predicate, timeout, interval=0.05):
     """Polls `predicate` until it returns something truthy, which is returned; on timeout,
     its last value (falsy), so a test can assert on it."""

@@ -19,10 +19,11 @@ class Server:
     with taskset (benchmarks); `binary` defaults to `binaries.metropole()`.
     """
 
-    def __init__(self, data_dir, http_port=None, rtmp_port=None, env=None, binary=None, cpu=None):
+    def __init__(self, data_dir, http_port=None, rtmp_port=None, webrtc_port=None, env=None, binary=None, cpu=None):
         self.data_dir = data_dir
         self.http_port = http_port or processes.free_port()
         self.rtmp_port = rtmp_port if rtmp_port is not None else processes.free_port()
+        self.webrtc_port = webrtc_port if webrtc_port is not None else processes.free_udp_port()
         self.extra_env = env or {}
         self.binary = binary
         self.cpu = cpu
@@ -49,6 +50,7 @@ class Server:
         env.update({
             "METROPOLE_HTTP_PORT": str(self.http_port),
             "METROPOLE_RTMP_PORT": str(self.rtmp_port),
+            "METROPOLE_WEBRTC_UDP_PORT": str(self.webrtc_port),
             "METROPOLE_DATA_DIR": self.data_dir,
             "LOG_LEVEL": env.get("LOG_LEVEL", "notice"),
             # Debug builds hash slowly; the production cost is covered by test_process.

@@ -7,6 +7,7 @@ if (document.querySelector('[data-player]')) import('./player.js');
 if (document.querySelector('.page-dashboard')) import('./dashboard.js');
 if (document.querySelector('[data-thumbnail-form], [data-avatar-form]')) import('./uploads.js');
 if (document.querySelector('[data-chat]')) import('./chat.js');
+if (document.querySelector('[data-broadcast]')) import('./broadcast.js');
 
 // "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');

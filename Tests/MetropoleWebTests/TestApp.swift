@@ -16,6 +16,7 @@ func withTestApp(
     var environment = [
         "METROPOLE_DATA_DIR": directory.path,
         "METROPOLE_RTMP_PORT": "0",
+        "METROPOLE_WEBRTC_UDP_PORT": "0",
     ]
     // On MariaDB/PostgreSQL runs (METROPOLE_TEST_DATABASE_URL), a database of this test's own.
     let isolated = try await TestDatabase.makeIsolated()

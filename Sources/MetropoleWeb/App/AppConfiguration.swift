@@ -15,6 +15,15 @@ public struct AppConfiguration: Sendable, Equatable {
     public var publicURL: URL
     /// Bcrypt work factor for new password hashes (`METROPOLE_BCRYPT_COST`, 4–31, default 12).
     public var bcryptCost: Int
+    /// WHIP ingest: the UDP port (`METROPOLE_WEBRTC_UDP_PORT`, default 8189; nil when `0`
+    /// disables WHIP), the bind address (`METROPOLE_WEBRTC_HOST`, default the HTTP host) and the
+    /// address put in answers' candidates (`METROPOLE_WEBRTC_PUBLIC_IP`, default the bind address).
+    public var webRTCPort: Int? = 8189
+    public var webRTCHost = "127.0.0.1"
+    public var webRTCPublicIP: String? = nil
+    /// How long a WHIP publisher may stay silent before its stream ends (RFC 7675 consent;
+    /// `METROPOLE_WEBRTC_CONSENT_SECONDS`, 30).
+    public var webRTCConsentSeconds = 30
     /// Chat messages per 30 s for viewers and streamers (`METROPOLE_CHAT_RATE_LIMIT`).
     var chatRateLimits = ChatRateLimits()
     /// How long a WebSocket may stay silent before it is pinged (`METROPOLE_WEBSOCKET_PING_SECONDS`).
@@ -109,6 +118,25 @@ public struct AppConfiguration: Sendable, Equatable {
             configuration.chatRateLimits.streamer = streamer
         }
 
+        let webRTCPort = try port("METROPOLE_WEBRTC_UDP_PORT", default: 8189, allowZero: true)
+        configuration.webRTCPort = webRTCPort == 0 ? nil : webRTCPort
+        configuration.webRTCHost = try host("METROPOLE_WEBRTC_HOST", default: httpHost)
+        if let raw = value("METROPOLE_WEBRTC_PUBLIC_IP") {
+            guard Self.isIPAddress(raw) else {
+                throw Error(variable: "METROPOLE_WEBRTC_PUBLIC_IP", problem: "\"\(raw)\" is not an IPv4 or IPv6 address")
+            }
+            configuration.webRTCPublicIP = raw
+        } else if configuration.webRTCPort != nil, ["0.0.0.0", "::"].contains(configuration.webRTCHost) {
+            throw Error(variable: "METROPOLE_WEBRTC_PUBLIC_IP",
+                        problem: "WHIP binds every address (\(configuration.webRTCHost)); name the one publishers reach, or set METROPOLE_WEBRTC_UDP_PORT=0")
+        }
+        if let raw = value("METROPOLE_WEBRTC_CONSENT_SECONDS") {
+            guard let seconds = Int(raw), (1...300).contains(seconds) else {
+                throw Error(variable: "METROPOLE_WEBRTC_CONSENT_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 1 to 300")
+            }
+            configuration.webRTCConsentSeconds = seconds
+        }
+
         // The chat's name for it came first; it is still read.
         for name in [WebSocketKeepalive.variable, WebSocketKeepalive.formerVariable] {
             guard let raw = value(name) else { continue }
@@ -119,6 +147,11 @@ public struct AppConfiguration: Sendable, Equatable {
             break
         }
         return configuration
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// Whether browsers will keep a `Secure` cookie for this site: HTTPS, or a loopback host,

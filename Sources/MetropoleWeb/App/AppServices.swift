@@ -18,6 +18,7 @@ enum AppServices {
                         work: { sockets.sweep() }),
         ]
         if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }
+        if let webRTC = live.webRTC { services.append(LiveServices.WebRTCIngest(live: live, server: webRTC)) }
         if serveHTTP, let server = app.server as? SiteServer { services.append(server) }
         return services
     }

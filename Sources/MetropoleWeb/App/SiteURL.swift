@@ -47,10 +47,11 @@ enum SiteURL: Equatable {
         case chatters(String)
         case events
         case whip
+        case whipSession(String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
-    enum DashboardTab: String, CaseIterable { case stream, keys, chat, community }
+    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community }
     enum DashboardAction: Equatable {
         case regenerateKey, deleteKey, stream, chat, thumbnail
         case unblock(String)
@@ -163,6 +164,7 @@ extension SiteURL.API {
         case .chatters(let name): ["streams", value("username", name), "chatters"]
         case .events: ["events"]
         case .whip: ["whip"]
+        case .whipSession(let id): ["whip", value("session", id)]
         }
     }
 }

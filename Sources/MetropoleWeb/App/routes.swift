@@ -78,6 +78,14 @@ func routes(_ app: Application) throws {
         app.get(api(.ownStreamHealth), use: DashboardController.health)
         app.get(api(.events), use: EventsController.stream)
     }
+    do { // WHIP ingest
+        let whip = app.grouped(WHIPCORSMiddleware())
+        whip.post(api(.whip), use: WHIPController.publish)
+        whip.on(.OPTIONS, api(.whip), use: WHIPController.options)
+        whip.delete(api(.whipSession("")), use: WHIPController.end)
+        whip.patch(api(.whipSession("")), use: WHIPController.patch)
+        whip.on(.OPTIONS, api(.whipSession("")), use: WHIPController.options)
+    }
     do { // chat and moderation
         app.get(api(.chat("")), use: ChatAPIController.socket)
         app.get(api(.chatters("")), use: ChatAPIController.chatters)

@@ -1,5 +1,4 @@
 import Foundation
-import NIOConcurrencyHelpers
 
 /// Counts failed sign-ins per username and per client address in a sliding window, so password
 /// guessing is slowed for one account and for one source alike. In memory: a restart forgives.
@@ -17,50 +16,29 @@ public final class LoginThrottle: Sendable {
     }
 
     private let limits: Limits
-    private let failures = NIOLockedValueBox([String: [Date]]())
+    private let failures: SlidingWindowCounter
 
     init(limits: Limits = Limits()) {
         self.limits = limits
+        failures = SlidingWindowCounter(window: limits.window)
     }
 
     /// Seconds to wait before another attempt is allowed, or nil when one may go ahead.
     func retryAfter(username: String, address: String?, now: Date = Date()) -> Int? {
-        failures.withLockedValue { table in
-            let keys = Self.keys(username: username, address: address, limits: limits)
-            var wait: TimeInterval = 0
-            for (key, limit) in keys {
-                let recent = (table[key] ?? []).filter { now.timeIntervalSince($0) < limits.window }
-                table[key] = recent.isEmpty ? nil : recent
-                if recent.count >= limit, let oldest = recent.first {
-                    wait = max(wait, limits.window - now.timeIntervalSince(oldest))
-                }
-            }
-            return wait > 0 ? max(1, Int(wait.rounded(.up))) : nil
-        }
+        failures.retryAfter(keys(username: username, address: address), now: now)
     }
 
     func recordFailure(username: String, address: String?, now: Date = Date()) {
-        failures.withLockedValue { table in
-            // Guessing across many usernames must not grow the table without bound.
-            if table.count > 10_000 {
-                table = table.compactMapValues { dates in
-                    let recent = dates.filter { now.timeIntervalSince($0) < limits.window }
-                    return recent.isEmpty ? nil : recent
-                }
-            }
-            for (key, _) in Self.keys(username: username, address: address, limits: limits) {
-                table[key, default: []].append(now)
-            }
-        }
+        failures.record(keys(username: username, address: address).map(\.key), now: now)
     }
 
     func recordSuccess(username: String) {
-        _ = failures.withLockedValue { $0.removeValue(forKey: "u:" + Username.key(username)) }
+        failures.forget("u:" + Username.key(username))
     }
 
-    private static func keys(username: String, address: String?, limits: Limits) -> [(String, Int)] {
-        var keys = [("u:" + Username.key(username), limits.perUsername)]
-        if let address { keys.append(("a:" + address, limits.perAddress)) }
+    private func keys(username: String, address: String?) -> [(key: String, limit: Int)] {
+        var keys = [(key: "u:" + Username.key(username), limit: limits.perUsername)]
+        if let address { keys.append((key: "a:" + address, limit: limits.perAddress)) }
         return keys
     }
 }

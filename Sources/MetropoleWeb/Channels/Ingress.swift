@@ -15,8 +15,9 @@ enum Ingress {
 
     /// Generates a new key for `protocol`, replacing (and cutting off) the old one.
     static func regenerate(for user: User, protocol ingestProtocol: IngestProtocol, in app: Application) async throws -> Credentials {
-        guard ingestProtocol == .rtmp else {
-            throw APIError(status: .notImplemented, code: "not_implemented", message: "WHIP ingest is not available yet; use rtmp.")
+        if ingestProtocol == .whip, app.live.webRTC == nil {
+            throw APIError(status: .notImplemented, code: "whip_disabled",
+                           message: "WHIP ingest is turned off on this server (METROPOLE_WEBRTC_UDP_PORT=0); use rtmp.")
         }
         let stream = try await Channels.ownStream(of: user, on: app.db)
         let key = TokenSecret.generate()

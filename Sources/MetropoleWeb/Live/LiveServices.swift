@@ -2,14 +2,16 @@ import Fluent
 import Foundation
 import MetropoleMedia
 import MetropoleRTMP
+import MetropoleWebRTC
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import Vapor
 
-/// Everything live: the directory of hubs, the status broadcaster, open players and the RTMP
-/// listener. The listener and the housekeeping run as services of the application's group
-/// (`AppServices`).
+/// Everything live: the directory of hubs, the status broadcaster, open players and the two
+/// ingest listeners, RTMP and WHIP (one UDP port). The listeners and the housekeeping run as
+/// services of the application's group (`AppServices`). Both listeners feed the same
+/// directory through the same authorizer, so a viewer cannot tell which one a creator used.
 final class LiveServices: Sendable {
     /// How often viewer counts drop readers gone quiet; the event streams' keep-alive comes
     /// every tenth time.
@@ -19,23 +21,34 @@ final class LiveServices: Sendable {
     let directory: LiveDirectory
     let players = PlayerSockets()
     let rtmp: RTMPServer?
+    let webRTC: WebRTCIngestServer?
     /// The RTMP port actually bound (differs from the configured one when that is 0).
     let rtmpPort = NIOLockedValueBox<Int?>(nil)
+    /// WHIP POSTs per client address per minute.
+    let whipAttempts = SlidingWindowCounter(window: 60)
+    static let whipAttemptsPerMinute = 30
     private let housekeepingTicks = NIOLockedValueBox(0)
 
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, logger: app.logger)
-        if startIngest, let port = app.metropole.rtmpPort {
+        let configuration = app.metropole, authorizer = StreamKeyAuthorizer(database: database)
+        if startIngest, let port = configuration.rtmpPort {
             rtmp = RTMPServer(
-                configuration: .init(host: app.metropole.rtmpHost, port: port),
-                group: app.eventLoopGroup,
-                authorizer: StreamKeyAuthorizer(database: database),
-                sink: directory,
-                logger: app.logger
+                configuration: .init(host: configuration.rtmpHost, port: port),
+                group: app.eventLoopGroup, authorizer: authorizer, sink: directory, logger: app.logger
             )
         } else {
             rtmp = nil
+        }
+        if startIngest, let port = configuration.webRTCPort {
+            webRTC = WebRTCIngestServer(
+                configuration: .init(host: configuration.webRTCHost, port: port, publicAddress: configuration.webRTCPublicIP,
+                                     consentTimeout: .seconds(Int64(configuration.webRTCConsentSeconds))),
+                group: app.eventLoopGroup, authorizer: authorizer, sink: directory, logger: app.logger
+            )
+        } else {
+            webRTC = nil
         }
         app.ejections.register { [players] viewerID, ownerID, _ in
             players.eject(viewerID: viewerID, ownerID: ownerID)
@@ -45,6 +58,7 @@ final class LiveServices: Sendable {
     /// Closes whoever publishes on this stream (its key was regenerated or deleted).
     func disconnectPublisher(streamID: UUID) async {
         await rtmp?.disconnect(streamID: streamID.uuidString)
+        await webRTC?.disconnect(streamID: streamID.uuidString)
     }
 
     /// Forgets LL-HLS readers gone quiet; now and then, a keep-alive on every event stream.
@@ -65,6 +79,19 @@ final class LiveServices: Sendable {
             live.rtmpPort.withLockedValue { $0 = port }
             try? await gracefulShutdown()
             await rtmp.shutdown()
+        }
+    }
+
+    /// The WHIP media port as a service: sessions end (their streams offline) when the group
+    /// shuts down.
+    struct WebRTCIngest: Service {
+        let live: LiveServices
+        let server: WebRTCIngestServer
+
+        func run() async throws {
+            _ = try await server.start()
+            try? await gracefulShutdown()
+            await server.shutdown()
         }
     }
 }

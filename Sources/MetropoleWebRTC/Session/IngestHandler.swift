@@ -175,6 +175,10 @@ final class IngestHandler: ChannelInboundHandler {
         return session.ended.futureResult
     }
 
+    func hasSession(_ sessionID: String) -> Bool {
+        sessions[sessionID] != nil
+    }
+
     /// Ends every session of `streamID`, live or still connecting.
     func end(streamID: String, reason: WHIPEndReason) -> [EventLoopFuture<Void>] {
         sessions.values.filter { $0.streamID == streamID }.map { session in
@@ -249,7 +253,7 @@ final class IngestHandler: ChannelInboundHandler {
             logger.info("WHIP session takes over the stream", metadata: ["whip.session": "\(session.id)", "previous": "\(previousID)"])
             close(previous, reason: .takenOver)
         }
-        let hub = LiveHub(name: session.streamID)
+        let hub = LiveHub(name: session.streamID, configuration: environment.configuration.hub)
         session.hub = hub
         liveSessions[session.streamID] = session.id
         var metadata = PublishMetadata(ingestProtocol: .whip, app: "whip", remoteAddress: session.remoteAddress)

@@ -37,6 +37,10 @@ public final class WebRTCIngestServer: Sendable {
         public var maxDatagramSize: Int
         /// SO_RCVBUF asked of the kernel: a keyframe arrives as a burst of packets.
         public var receiveBufferSize: Int
+        /// Each stream's hub. A WHIP publisher's first video comes with its first keyframe,
+        /// which OBS only sends on its schedule (it ignores PLI): the hub waits that long for
+        /// video before deciding a stream is audio-only.
+        public var hub: LiveHubConfiguration
 
         public init(
             host: String = "0.0.0.0",
@@ -48,7 +52,8 @@ public final class WebRTCIngestServer: Sendable {
             consentTimeout: TimeAmount = .seconds(30),
             tickInterval: TimeAmount = .milliseconds(50),
             maxDatagramSize: Int = 2048,
-            receiveBufferSize: Int = 4 << 20
+            receiveBufferSize: Int = 4 << 20,
+            hub: LiveHubConfiguration = LiveHubConfiguration(audioOnlyDecisionDelay: 3000)
         ) {
             self.host = host
             self.port = port
@@ -60,6 +65,7 @@ public final class WebRTCIngestServer: Sendable {
             self.tickInterval = tickInterval
             self.maxDatagramSize = maxDatagramSize
             self.receiveBufferSize = receiveBufferSize
+            self.hub = hub
         }
 
         var advertisedAddress: String { publicAddress ?? host }
@@ -188,6 +194,12 @@ public final class WebRTCIngestServer: Sendable {
               }).get() else { return false }
         try? await ended.get()
         return true
+    }
+
+    /// Whether a session with this id is open (WHIP PATCH answers 404 otherwise).
+    public func hasSession(_ sessionID: String) async -> Bool {
+        guard let running = running.withLockedValue({ $0 }) else { return false }
+        return (try? await running.channel.eventLoop.submit { running.handler.value.hasSession(sessionID) }.get()) ?? false
     }
 
     /// Cuts every session publishing `streamID` (the app regenerated or deleted the key);

@@ -7,18 +7,27 @@ Protocol on stdin/stdout, one JSON object per line:
   -> {"state": "<state>"}        every connectionState change ("connected", "failed", ...)
   -> {"reports": {"<kind>": n}}  receiver reports aiortc got from us, per track kind
   -> {"done": true}              after --seconds of publishing, before exiting
+With --whip URL --key KEY it is a whole WHIP client instead (what the end-to-end tests run
+against the real server): it POSTs the offer there (application/sdp, the key as the Bearer
+token), applies the answer, publishes for --seconds (or until SIGTERM), then DELETEs the
+session's URL; it prints {"status": <POST status>, "location": ...} and the states as above.
 Sends H.264 video (aiortc's libx264 encoder through PyAV; a moving test pattern) and Opus
 audio (a 440 Hz tone). Everything stays on 127.0.0.1: host candidates are limited to
 loopback and no STUN server is configured.
     python3 aiortc_publisher.py --seconds 6 [--offer-only] [--video-only] [--audio-only]
+    python3 aiortc_publisher.py --whip http://127.0.0.1:8080/api/v1/whip --key KEY --seconds 30
 """
 import argparse
 import asyncio
 import fractions
 import json
 import math
+import signal
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import aioice.ice
 import av
@@ -95,6 +104,9 @@ async def main(arguments):
     if not arguments.video_only:
         pc.addTransceiver(ToneTrack(), direction="sendonly")
     await pc.setLocalDescription(await pc.createOffer())
+    if arguments.whip:
+        await publish_over_whip(pc, arguments)
+        return
     emit({"offer": pc.localDescription.sdp})
     if arguments.offer_only:
         await pc.close()
@@ -118,10 +130,47 @@ async def main(arguments):
     await pc.close()
 
 
+def http(method, url, key, body=None, content_type=None):
+    request = urllib.request.Request(url, data=body, method=method)
+    request.add_header("Authorization", f"Bearer {key}")
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+async def publish_over_whip(pc, arguments):
+    loop = asyncio.get_running_loop()
+    status, headers, body = await loop.run_in_executor(
+        None, http, "POST", arguments.whip, arguments.key, pc.localDescription.sdp.encode(), "application/sdp")
+    location = headers.get("Location")
+    emit({"status": status, "location": location, "body": body if status != 201 else ""})
+    if status != 201:
+        await pc.close()
+        return
+    await pc.setRemoteDescription(RTCSessionDescription(sdp=body, type="answer"))
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    try:
+        await asyncio.wait_for(stopping.wait(), arguments.seconds)
+    except asyncio.TimeoutError:
+        pass
+    session = urllib.parse.urljoin(arguments.whip, location)
+    status, _, _ = await loop.run_in_executor(None, http, "DELETE", session, arguments.key)
+    emit({"deleted": status})
+    await pc.close()
+    emit({"done": True})
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--offer-only", action="store_true")
     parser.add_argument("--video-only", action="store_true")
     parser.add_argument("--audio-only", action="store_true")
+    parser.add_argument("--whip", help="a WHIP endpoint URL: publish there over HTTP")
+    parser.add_argument("--key", help="the stream key (the WHIP Bearer token)")
     asyncio.run(main(parser.parse_args()))

@@ -5,20 +5,34 @@ enum DashboardKeysTab {
         .section(
             .class("panel narrow"), .id("keys"), .attr("aria-labelledby", "keys-heading"),
             .h2(.id("keys-heading"), .text("Stream keys")),
-            .p(.class("muted"), .text("In OBS: Settings → Stream → Service: Custom…, then paste the Server and the Stream Key.")),
-            copyField(id: "server-url", label: "Server", value: model.serverURL, secret: false),
+            .p(.class("muted"), .text("One key works over both protocols: RTMP (any encoder) or WHIP (WebRTC, lower delay).")),
             .unwrap(model.streamKey, { key in
                 .group(
                     copyField(id: "stream-key", label: "Stream key", value: key, secret: true),
                     .p(.class("help"), .text("Anyone with this key can stream to your channel. Never show it on stream.")),
+                    .h3(.text("RTMP")),
+                    .p(.class("muted"), .text("In OBS: Settings → Stream → Service: Custom…, then paste the Server and the Stream Key. "
+                        + "Output: keyframe interval 2 s.")),
+                    copyField(id: "server-url", label: "Server", value: model.rtmpURL, secret: false),
                     .element(named: "details", nodes: [
                         .class("instructions"),
                         .element(named: "summary", text: "Streaming with ffmpeg instead"),
                         .element(named: "pre", nodes: [.element(named: "code", nodes: [
                             .attr("data-ffmpeg-command", ""),
-                            .safe("ffmpeg -re -i input.mp4 -c:v libx264 -preset veryfast -g 60 -c:a aac -f flv \(model.serverURL)/\(key)"),
+                            .safe("ffmpeg -re -i input.mp4 -c:v libx264 -preset veryfast -g 60 -c:a aac -f flv \(model.rtmpURL)/\(key)"),
                         ])]),
                     ]),
+                    .unwrap(model.whipURL) { whip in
+                        .group(
+                            .h3(.text("WHIP")),
+                            .p(.class("muted"), .text("In OBS 30 or later: Settings → Stream → Service: WHIP, then paste the Server, "
+                                + "and the stream key as the Bearer Token. Output: H.264, keyframe interval 1–2 s, no B-frames; "
+                                + "audio Opus.")),
+                            copyField(id: "whip-url", label: "Server", value: whip, secret: false),
+                            .p(.text("Or "), .a(.href(SiteURL.dashboard(model.username, .browser).path), .text("go live from this browser")),
+                               .text(" with your camera or screen."))
+                        )
+                    },
                     .div(
                         .class("row"),
                         DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .regenerateKey).path, label: "Regenerate key", style: "btn btn-secondary",

@@ -12,7 +12,9 @@ struct DashboardPageModel: Sendable {
     var isLive: Bool
     var thumbnailURL: String?
     var health: StreamHealthDTO
-    var serverURL: String
+    var rtmpURL: String
+    /// Nil when WHIP is turned off on this server.
+    var whipURL: String?
     var streamKey: String?
     var chatEnabled: Bool
     var slowModeSeconds: Int
@@ -29,7 +31,8 @@ struct DashboardPageModel: Sendable {
             thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             health: StreamHealthDTO(live: request.application.live.directory.entry(streamID: try stream.requireID()),
                                     viewers: request.application.live.directory.viewers),
-            serverURL: Ingress.serverURL(for: .rtmp, in: request.application),
+            rtmpURL: Ingress.serverURL(for: .rtmp, in: request.application),
+            whipURL: request.application.live.webRTC == nil ? nil : Ingress.serverURL(for: .whip, in: request.application),
             streamKey: stream.streamKey,
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
             blocked: blocked, notice: notice
@@ -71,5 +74,5 @@ struct StreamHealthDTO: Content {
 }
 
 extension SiteURL.DashboardTab {
-    var label: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+    var label: String { self == .browser ? "Go live" : rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 }

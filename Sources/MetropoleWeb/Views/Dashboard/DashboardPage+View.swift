@@ -22,6 +22,7 @@ enum DashboardPageView {
         switch model.tab {
         case .stream: DashboardStreamTab.node(model, context: context)
         case .keys: DashboardKeysTab.node(model, context: context)
+        case .browser: DashboardBrowserTab.node(model, context: context)
         case .chat: DashboardChatTab.node(model, context: context)
         case .community: DashboardCommunityTab.node(model, context: context)
         }
@@ -87,7 +88,7 @@ enum DashboardStreamTab {
         )
     }
 
-    private static func health(_ health: StreamHealthDTO) -> Node<HTML.BodyContext> {
+    static func health(_ health: StreamHealthDTO) -> Node<HTML.BodyContext> {
         func row(_ label: String, _ key: String, _ value: String?) -> Node<HTML.BodyContext> {
             .div(.class("health-row"), .element(named: "dt", text: label),
                  .element(named: "dd", nodes: [.attr("data-health", key), .class("tabular"), .safe(value ?? "—")]))
