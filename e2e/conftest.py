@@ -37,26 +37,13 @@ def server(data_dir):
 @pytest.fixture
 def browser():
     """Headless Debian Chromium. The test fails if any page logged a console error."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from harness.browser import chromium, console_errors
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(0)
+    driver = chromium()
     # A test that deliberately loads an error page (404, a form answered 401/422) names the
     # status here; every other console error, and every script error, fails the test.
     driver.expected_statuses = set()
     yield driver
-    errors = [
-        entry for entry in driver.get_log("browser")
-        if entry["level"] == "SEVERE"
-        and not (entry.get("source") == "network"
-                 and any(f"status of {status} " in entry["message"] for status in driver.expected_statuses))
-    ]
+    errors = console_errors(driver, driver.expected_statuses)
     driver.quit()
     assert not errors, f"console errors: {errors}"

@@ -11,12 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from harness.processes import wait_until
 
 
-def sign_in(browser, server, username, password="password123"):
-    browser.get(server.url + "/signin")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".menu-name")))
+from harness.browser import sign_in
 
 
 def wait_for_module(browser, name):

@@ -88,18 +88,21 @@ async function goLive() {
 
 async function stop() {
   const ending = session;
+  const closing = connection;
   session = null;
-  connection?.close();
   connection = null;
+  // DELETE first: closing the connection sends DTLS close_notify, which already ends the
+  // session on the server, and the DELETE would then find nothing.
+  if (ending) {
+    await fetch(ending, { method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${root.dataset.streamKey}` } })
+      .catch(() => {});
+  }
+  closing?.close();
   root.dataset.state = 'idle';
   toggle.textContent = 'Go live';
   toggle.classList.replace('btn-danger', 'btn-primary');
   toggle.disabled = false;
-  if (ending) {
-    await fetch(ending, { method: 'DELETE', keepalive: true, headers: { Authorization: `Bearer ${root.dataset.streamKey}` } })
-      .catch(() => {});
-    say('Stream ended.');
-  }
+  if (ending) say('Stream ended.');
 }
 
 toggle.addEventListener('click', () => {
