@@ -18,6 +18,10 @@ public enum CommandLineHelp {
       METROPOLE_HTTP_PORT   HTTP port (default 8080)
       METROPOLE_RTMP_PORT   RTMP ingest port (default 1935; 0 disables RTMP)
       METROPOLE_RTMP_HOST   RTMP bind address (default: the HTTP host)
+      METROPOLE_WEBRTC_UDP_PORT  WHIP media port, one UDP port (default 8189; 0 disables WHIP)
+      METROPOLE_WEBRTC_HOST      WHIP bind address (default: the HTTP host)
+      METROPOLE_WEBRTC_PUBLIC_IP Address put in WHIP answers (default: the bind address)
+      METROPOLE_WEBRTC_CONSENT_SECONDS  End a silent WHIP stream after N s (default 30)
       METROPOLE_DATA_DIR    Database file and uploads (default ./data; created if missing)
       DATABASE_URL          sqlite:///path (default: a file in the data dir), mysql://…, postgres://…
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
