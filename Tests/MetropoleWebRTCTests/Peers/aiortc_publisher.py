@@ -41,10 +41,13 @@ from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamT
 
 
 class PatternTrack(VideoStreamTrack):
-    """320x240 frames at 30 fps whose colours move, so every frame encodes differently."""
+    """320x240 frames at 30 fps whose colours move, so every frame encodes differently. With a
+    `log`, each frame's pts (90 kHz) and the wall clock (ns) when it was handed to the encoder
+    are written to it: the capture times a latency benchmark measures from."""
 
-    def __init__(self):
+    def __init__(self, log=None):
         super().__init__()
+        self.log = log
         self.index = 0
         y, x = numpy.mgrid[0:240, 0:320]
         self.base = (x + y) % 256
@@ -57,6 +60,8 @@ class PatternTrack(VideoStreamTrack):
         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
         frame.pts = pts
         frame.time_base = time_base
+        if self.log:
+            self.log.write(f"{pts} {time.time_ns()}\n")
         return frame
 
 
@@ -100,7 +105,8 @@ async def main(arguments):
         emit({"state": pc.connectionState})
 
     if not arguments.audio_only:
-        pc.addTransceiver(PatternTrack(), direction="sendonly")
+        log = open(arguments.frame_log, "w", buffering=1) if arguments.frame_log else None
+        pc.addTransceiver(PatternTrack(log), direction="sendonly")
     if not arguments.video_only:
         pc.addTransceiver(ToneTrack(), direction="sendonly")
     await pc.setLocalDescription(await pc.createOffer())
@@ -173,4 +179,5 @@ if __name__ == "__main__":
     parser.add_argument("--audio-only", action="store_true")
     parser.add_argument("--whip", help="a WHIP endpoint URL: publish there over HTTP")
     parser.add_argument("--key", help="the stream key (the WHIP Bearer token)")
+    parser.add_argument("--frame-log", help="write each video frame's pts and capture time (ns) here")
     asyncio.run(main(parser.parse_args()))
