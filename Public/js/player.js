@@ -43,13 +43,24 @@ export class LivePlayer {
     this.live = true;
     this.offline.hidden = true;
     this.say('');
-    if (this.canUseMSE) this.connect();
+    // A stream on an external provider has no WebSocket feed: its HLS plays natively.
+    if (this.canUseMSE && this.root.dataset.ws) this.connect();
     else this.playNativeHLS();
   }
 
   playNativeHLS() {
     this.video.src = `${this.root.dataset.hls}?viewer=${viewerId()}`;
     this.video.play().catch(() => this.showUnmute());
+    // A live HLS that fails (a first segment cut mid-way, a provider restarting) is loaded
+    // again, backing off, while the channel is live.
+    this.video.onerror = () => {
+      if (!this.live || this.socket) return;
+      const delay = Math.min(1000 * 2 ** this.retries, 10000);
+      this.retries += 1;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => { if (this.live && !this.socket) this.playNativeHLS(); }, delay);
+    };
+    this.video.onplaying = () => { this.retries = 0; };
   }
 
   connect() {

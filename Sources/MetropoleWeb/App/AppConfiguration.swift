@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable, Equatable {
     /// How long a WHIP publisher may stay silent before its stream ends (RFC 7675 consent;
     /// `METROPOLE_WEBRTC_CONSENT_SECONDS`, 30).
     public var webRTCConsentSeconds = 30
+    /// The streaming providers besides the built-in engine (`METROPOLE_PROVIDERS_FILE`).
+    var providers: [ProviderDefinition] = []
     /// Chat messages per 30 s for viewers and streamers (`METROPOLE_CHAT_RATE_LIMIT`).
     var chatRateLimits = ChatRateLimits()
     /// How long a WebSocket may stay silent before it is pinged (`METROPOLE_WEBSOCKET_PING_SECONDS`).
@@ -135,6 +137,10 @@ public struct AppConfiguration: Sendable, Equatable {
                 throw Error(variable: "METROPOLE_WEBRTC_CONSENT_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 1 to 300")
             }
             configuration.webRTCConsentSeconds = seconds
+        }
+
+        if let path = value("METROPOLE_PROVIDERS_FILE") {
+            configuration.providers = try ProvidersFile.load(path: path)
         }
 
         // The chat's name for it came first; it is still read.

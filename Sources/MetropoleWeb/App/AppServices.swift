@@ -9,6 +9,7 @@ import Vapor
 enum AppServices {
     static func all(_ app: Application, serveHTTP: Bool = true) -> [any Service] {
         let chat = app.chat, live = app.live, sockets = app.webSockets
+        let watch = ProviderWatch(providers: app.providers, streams: live.external, client: app.client, logger: app.logger)
         var services: [any Service] = [
             PeriodicJob(name: "chat archive", interval: ChatArchive.flushInterval, work: { await chat.archive.flush() },
                         final: { await chat.archive.flush() }),
@@ -17,6 +18,9 @@ enum AppServices {
             PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
                         work: { sockets.sweep() }),
         ]
+        if app.providers.all.count > 1 {
+            services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
+        }
         if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }
         if let webRTC = live.webRTC { services.append(LiveServices.WebRTCIngest(live: live, server: webRTC)) }
         if serveHTTP, let server = app.server as? SiteServer { services.append(server) }

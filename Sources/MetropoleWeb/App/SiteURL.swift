@@ -48,6 +48,8 @@ enum SiteURL: Equatable {
         case events
         case whip
         case whipSession(String)
+        case providers
+        case providerHook(String, String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
@@ -56,7 +58,7 @@ enum SiteURL: Equatable {
         case regenerateKey, deleteKey, stream, chat, thumbnail
         case unblock(String)
     }
-    enum SettingsAction: String { case profile, avatar }
+    enum SettingsAction: String { case profile, avatar, provider }
 
     static let apiPrefix = "/api/v1"
 
@@ -165,6 +167,8 @@ extension SiteURL.API {
         case .events: ["events"]
         case .whip: ["whip"]
         case .whipSession(let id): ["whip", value("session", id)]
+        case .providers: ["providers"]
+        case .providerHook(let provider, let hook): ["providers", value("provider", provider), "hooks", value("hook", hook)]
         }
     }
 }

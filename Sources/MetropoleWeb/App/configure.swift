@@ -46,6 +46,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.webSockets = WebSocketRegistry(keepalive: configuration.webSocketKeepalive)
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.chat = ChatService(app: app, limits: configuration.chatRateLimits)
+    app.providers = Providers(definitions: configuration.providers, app: app)
     app.streamSettingsObservers.register { [chat = app.chat] stream in
         chat.apply(ChatSettings(stream), toChannelOf: stream.$user.id)
     }
@@ -66,6 +67,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(ServeCommand(), as: "serve", isDefault: true)
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
     app.asyncCommands.use(DatabaseCommands(), as: "db")
+    app.asyncCommands.use(ProvidersCommands(), as: "providers")
 
     try routes(app)
     app.servers.use { app in SiteServer(application: app) }

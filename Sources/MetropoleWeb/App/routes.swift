@@ -43,6 +43,7 @@ func routes(_ app: Application) throws {
         app.post(path(.dashboardAction("", .unblock(""))), use: DashboardController.unblock)
         app.get(path(.settings), use: SettingsController.show)
         app.post(path(.settingsAction(.profile)), use: SettingsController.updateProfile)
+        app.post(path(.settingsAction(.provider)), use: SettingsController.updateProvider)
         app.route(.POST, SiteURL.settingsAction(.avatar).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
                   use: SettingsController.uploadAvatar)
     }
@@ -85,6 +86,11 @@ func routes(_ app: Application) throws {
         whip.delete(api(.whipSession("")), use: WHIPController.end)
         whip.patch(api(.whipSession("")), use: WHIPController.patch)
         whip.on(.OPTIONS, api(.whipSession("")), use: WHIPController.options)
+    }
+    do { // streaming providers
+        app.get(api(.providers), use: ProvidersAPIController.list)
+        app.post(api(.providerHook("", "")), use: ProvidersAPIController.hook)
+        app.get(api(.providerHook("", "")), use: ProvidersAPIController.hook)
     }
     do { // chat and moderation
         app.get(api(.chat("")), use: ChatAPIController.socket)

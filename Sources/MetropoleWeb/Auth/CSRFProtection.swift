@@ -35,12 +35,17 @@ struct CSRFProtection: Middleware {
     /// to every guest, carry no token at all (decision 0013).
     static let exemptPaths: Set<String> = [SiteURL.layout.path]
 
+    /// Media servers' hooks carry their provider's secret, never a browser's cookie.
+    static func isExempt(_ path: String) -> Bool {
+        exemptPaths.contains(path) || path.hasPrefix(SiteURL.api(.providers).path + "/")
+    }
+
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let existing = request.cookies[Self.cookieName].map(\.string).flatMap { (32...64).contains($0.count) ? $0 : nil }
         request.csrfTokenIfMade = existing
 
         let checked: EventLoopFuture<Void>
-        if Self.isUnsafe(request.method), request.headers.bearerAuthorization == nil, !Self.exemptPaths.contains(request.url.path) {
+        if Self.isUnsafe(request.method), request.headers.bearerAuthorization == nil, !Self.isExempt(request.url.path) {
             checked = request.eventLoop.makeFutureWithTask { try await check(request, against: existing) }
         } else {
             // Reads (most requests) are answered without a task.

@@ -82,8 +82,9 @@ enum DashboardController {
 
     @Sendable static func health(request: Request) async throws -> StreamHealthDTO {
         let stream = try await Channels.ownStream(of: request.requireUser(), on: request.db)
-        let directory = request.application.live.directory
-        return StreamHealthDTO(live: directory.entry(streamID: try stream.requireID()), viewers: directory.viewers)
+        let live = request.application.live, id = try stream.requireID()
+        return StreamHealthDTO(live: live.directory.entry(streamID: id), external: live.external.session(streamID: id),
+                               viewers: live.directory.viewers)
     }
 }
 

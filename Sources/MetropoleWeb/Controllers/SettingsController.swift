@@ -36,8 +36,27 @@ enum SettingsController {
         return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
     }
 
+    struct ProviderForm: Content {
+        var provider: String
+    }
+
+    @Sendable static func updateProvider(request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let form = try request.content.decode(ProviderForm.self)
+        do {
+            try await Ingress.choose(form.provider, for: user, in: request.application)
+        } catch let error as APIError {
+            return try await page(user, notice: error.message, status: error.status, on: request)
+        }
+        return request.redirect(to: SiteURL.settings.path, redirectType: .normal)
+    }
+
     private static func page(_ user: User, notice: String?, status: HTTPResponseStatus, on request: Request) async throws -> Response {
-        let response = try await SettingsPageView.render(user: user, notice: notice, context: PageContext.load(request)).encodeResponse(for: request)
+        let providers = request.application.providers.all.map { provider in
+            SettingsPageView.ProviderChoice(id: provider.id, name: provider.definition.name, protocols: provider.protocols.map(\.rawValue))
+        }
+        let response = try await SettingsPageView.render(user: user, providers: providers, notice: notice, context: PageContext.load(request))
+            .encodeResponse(for: request)
         response.status = status
         return response
     }

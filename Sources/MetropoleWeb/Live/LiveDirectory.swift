@@ -63,21 +63,44 @@ final class LiveDirectory: LiveEventSink, Sendable {
         guard let id = UUID(uuidString: streamID) else { return }
         do {
             guard let stream = try await Stream.query(on: database()).filter(\.$id == id).with(\.$user).first() else { return }
-            let now = Date()
-            let entry = Entry(streamID: id, username: stream.user.username, ownerID: try stream.user.requireID(), hub: hub, startedAt: now)
+            let entry = Entry(streamID: id, username: stream.user.username, ownerID: try stream.user.requireID(), hub: hub, startedAt: Date())
             state.withLockedValue { state in
                 state.byStream[id] = entry
                 state.byUsername[Username.key(entry.username)] = id
             }
-            stream.isLive = true
-            stream.startedAt = now
-            try await stream.save(on: database())
-            listings.invalidate()
-            logger.info("stream live", metadata: ["channel": "\(entry.username)", "encoder": "\(metadata.encoder ?? "?")"])
-            broadcaster.send(.live(username: entry.username, isLive: true))
+            logger.info("stream live", metadata: ["channel": "\(entry.username)", "protocol": "\(metadata.ingestProtocol)",
+                                                  "encoder": "\(metadata.encoder ?? "?")"])
+            await markLive(stream, since: entry.startedAt)
         } catch {
             logger.report(error: error)
         }
+    }
+
+    /// A stream went live: in the database, the listings and every open page. Hubs of our own
+    /// ingest and streams on external providers (`ExternalStreams`) both come through here.
+    func markLive(_ stream: Stream, since: Date) async {
+        do {
+            stream.isLive = true
+            stream.startedAt = since
+            try await stream.save(on: database())
+            listings.invalidate()
+        } catch {
+            logger.report(error: error)
+        }
+        broadcaster.send(.live(username: stream.user.username, isLive: true))
+    }
+
+    /// A stream went offline, wherever it was published.
+    func markOffline(streamID: UUID, username: String) async {
+        viewers.reset(username: username)
+        do {
+            try await Stream.query(on: database()).filter(\.$id == streamID).set(\.$isLive, to: false).update()
+            listings.invalidate()
+        } catch {
+            logger.report(error: error)
+        }
+        logger.info("stream offline", metadata: ["channel": "\(username)"])
+        broadcaster.send(.live(username: username, isLive: false))
     }
 
     func unpublished(streamID: String, hub: LiveHub) async {
@@ -90,14 +113,6 @@ final class LiveDirectory: LiveEventSink, Sendable {
             return entry
         }
         guard let ended else { return }
-        viewers.reset(username: ended.username)
-        do {
-            try await Stream.query(on: database()).filter(\.$id == id).set(\.$isLive, to: false).update()
-            listings.invalidate()
-        } catch {
-            logger.report(error: error)
-        }
-        logger.info("stream offline", metadata: ["channel": "\(ended.username)"])
-        broadcaster.send(.live(username: ended.username, isLive: false))
+        await markOffline(streamID: id, username: ended.username)
     }
 }

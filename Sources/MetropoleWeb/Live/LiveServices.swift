@@ -19,6 +19,8 @@ final class LiveServices: Sendable {
 
     let broadcaster = LiveStatusBroadcaster()
     let directory: LiveDirectory
+    /// Streams live on external providers (`Providers/`).
+    let external: ExternalStreams
     let players = PlayerSockets()
     let rtmp: RTMPServer?
     let webRTC: WebRTCIngestServer?
@@ -32,6 +34,7 @@ final class LiveServices: Sendable {
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, logger: app.logger)
+        external = ExternalStreams(directory: directory, database: database, logger: app.logger)
         let configuration = app.metropole, authorizer = StreamKeyAuthorizer(database: database)
         if startIngest, let port = configuration.rtmpPort {
             rtmp = RTMPServer(

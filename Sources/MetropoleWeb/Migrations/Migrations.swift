@@ -11,5 +11,7 @@ enum Migrations {
         M0006_AddIngressToStreams(),
         M0007_CreateKicks(),
         M0010_CreateChatMessages(),
+        M0060_AddPreferredProviderToUsers(),
+        M0061_AddProviderIngressToStreams(),
     ]
 }

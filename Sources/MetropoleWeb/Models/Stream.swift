@@ -22,6 +22,9 @@ final class Stream: Model, @unchecked Sendable {
     /// SHA-256 of the key: ingest finds the stream by digest, then compares the key itself in
     /// constant time.
     @OptionalField(key: "stream_key_digest") var streamKeyDigest: String?
+    /// The provider's own handle on this stream's ingest, where it issues keys (LiveKit's
+    /// ingress id).
+    @OptionalField(key: "provider_ingress") var providerIngress: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

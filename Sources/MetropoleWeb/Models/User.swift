@@ -13,6 +13,9 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "bio") var bio: String
     @OptionalField(key: "avatar") var avatar: String?
+    /// The streaming provider this creator publishes through (`ProviderDefinition.id`); nil is
+    /// the built-in engine.
+    @OptionalField(key: "preferred_provider") var preferredProvider: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -31,8 +31,9 @@ enum IngressAPIController {
     }
 
     @Sendable static func show(request: Request) async throws -> IngressDTO {
-        let stream = try await Channels.ownStream(of: request.requireUser(), on: request.db)
-        guard let credentials = Ingress.current(of: stream, in: request.application) else {
+        let user = try request.requireUser()
+        let stream = try await Channels.ownStream(of: user, on: request.db)
+        guard let credentials = Ingress.current(of: stream, owner: user, in: request.application) else {
             throw APIError.notFound("No ingress yet: create one with POST /me/ingress.")
         }
         return IngressDTO(credentials)

@@ -5,6 +5,7 @@ import Vapor
 enum MeAPIController {
     struct Update: Content {
         var bio: String?
+        var preferredProvider: String?
     }
 
     @Sendable static func show(request: Request) async throws -> UserEnvelope {
@@ -16,6 +17,9 @@ enum MeAPIController {
         let update = try request.content.decode(Update.self)
         if let bio = update.bio {
             try await Profiles.setBio(bio, of: user, on: request.db)
+        }
+        if let provider = update.preferredProvider {
+            try await Ingress.choose(provider, for: user, in: request.application)
         }
         return try UserEnvelope(user: UserDTO(user))
     }

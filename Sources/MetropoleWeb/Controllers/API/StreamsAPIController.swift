@@ -17,9 +17,10 @@ enum StreamsAPIController {
         var followersOnly: Bool
     }
 
+    /// `ws` is absent for streams on an external provider, which play from its HLS.
     struct PlaybackDTO: Content {
         var hls: String
-        var ws: String
+        var ws: String?
     }
 
     struct StreamDTO: Content {
@@ -67,16 +68,15 @@ enum StreamsAPIController {
     }
 
     static func detail(_ stream: Stream, request: Request) -> StreamDTO {
-        let base = request.application.metropole.publicURL.absoluteString
         let username = stream.user.username
-        let wsBase = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
+        let playback = Ingress.playback(of: stream, absolute: true, in: request.application)
         return StreamDTO(
             username: username, title: stream.title, isLive: stream.isLive,
             viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: username) : 0,
             thumbnailUrl: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             startedAt: stream.isLive ? stream.startedAt : nil,
             chat: ChatSettingsDTO(enabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly),
-            playback: PlaybackDTO(hls: base + SiteURL.livePlaylist(username).path, ws: wsBase + SiteURL.liveSocket(username).path)
+            playback: PlaybackDTO(hls: playback.hls, ws: playback.ws)
         )
     }
 }

@@ -8,6 +8,8 @@ struct UserDTO: Content {
     var bio: String
     var avatarUrl: String?
     var createdAt: Date?
+    /// The streaming provider the user publishes through (`GET /providers`); `builtin` by default.
+    var preferredProvider: String
 
     init(_ user: User) throws {
         self.id = try user.requireID()
@@ -15,6 +17,7 @@ struct UserDTO: Content {
         self.bio = user.bio
         self.avatarUrl = user.avatar.map { SiteURL.avatar($0).path }
         self.createdAt = user.createdAt
+        self.preferredProvider = user.preferredProvider ?? ProviderDefinition.builtin.id
     }
 }
 

@@ -16,6 +16,7 @@ struct ChannelPageModel: Sendable {
     var avatarURL: String?
     var isFollowing: Bool
     var isSignedIn: Bool
+    var playback: PlaybackURLs
 
     static func load(username: String, on request: Request) async throws -> ChannelPageModel {
         let stream = try await Channels.visibleStream(named: username, for: request.currentUser, on: request.db)
@@ -31,7 +32,8 @@ struct ChannelPageModel: Sendable {
             followerCount: followers, isOwner: request.currentUser?.id == user.id,
             avatarURL: user.avatar.map { SiteURL.avatar($0).path },
             isFollowing: try await SocialGraph.isFollowing(request.currentUser?.id, userID, on: request.db),
-            isSignedIn: request.currentUser != nil
+            isSignedIn: request.currentUser != nil,
+            playback: Ingress.playback(of: stream, absolute: false, in: request.application)
         )
     }
 }

@@ -4,7 +4,7 @@ import Plot
 enum ChannelPageView {
     static func render(_ model: ChannelPageModel, context: PageContext) -> HTML {
         Layout(title: model.username, context: context, main: .group(
-            Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL),
+            Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, playback: model.playback),
             LayoutToggles.node(context: context),
             header(model, context: context),
             .section(
@@ -92,11 +92,14 @@ enum LayoutToggles {
 
 /// The video player: MSE over the WebSocket feed, native HLS where MSE is missing.
 enum Player {
-    static func node(username: String, isLive: Bool, thumbnailURL: String?, preview: Bool = false) -> Node<HTML.BodyContext> {
+    /// `playback` is where the live stream plays: our WebSocket feed and LL-HLS, or a
+    /// provider's HLS alone (the player then plays HLS natively).
+    static func node(username: String, isLive: Bool, thumbnailURL: String?, playback: PlaybackURLs,
+                     preview: Bool = false) -> Node<HTML.BodyContext> {
         .element(named: "section", nodes: [
             .class("player"), .attr("data-player", ""), .attr("data-channel", username),
             .attr("data-live", isLive ? "true" : "false"),
-            .attr("data-ws", SiteURL.liveSocket(username).path), .attr("data-hls", SiteURL.livePlaylist(username).path),
+            .unwrap(playback.ws) { .attr("data-ws", $0) }, .attr("data-hls", playback.hls),
             .attr("aria-label", preview ? "Stream preview" : "\(username)'s stream"),
             .element(named: "video", nodes: [
                 .attr("class", "player-video"), .attribute(named: "muted"), .attribute(named: "playsinline"),

@@ -4,18 +4,22 @@ import Plot
 /// server (`Public/js/broadcast.js`), with a local preview and the stream's health beside it.
 enum DashboardBrowserTab {
     static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
-        guard let whip = model.whipURL, let key = model.streamKey else {
+        let whip = model.isBuiltinProvider ? model.ingress.first { $0.ingestProtocol == .whip } : nil
+        guard let whip else {
+            let reason = !model.isBuiltinProvider ? "You stream through \(model.providerName); going live from the browser uses Metropole's own WHIP ingest."
+                : model.streamKey == nil ? "You need a stream key first." : "WHIP ingest is turned off on this server."
             return .section(
                 .class("panel narrow"), .h2(.text("Go live from this browser")),
-                .p(.text(model.whipURL == nil ? "WHIP ingest is turned off on this server." : "You need a stream key first.")),
-                .if(model.whipURL != nil, .a(.class("btn btn-primary"), .href(SiteURL.dashboard(model.username, .keys).path), .text("Get a stream key")))
+                .p(.text(reason)),
+                .if(model.streamKey == nil, .a(.class("btn btn-primary"), .href(SiteURL.dashboard(model.username, .keys).path), .text("Get a stream key")))
             )
         }
+        let key = whip.streamKey
         return .div(
             .class("dashboard-grid"),
             .section(
                 .class("panel stack"), .attr("aria-labelledby", "broadcast-heading"),
-                .attr("data-broadcast", ""), .attr("data-whip-url", whip), .attr("data-stream-key", key),
+                .attr("data-broadcast", ""), .attr("data-whip-url", whip.serverURL), .attr("data-stream-key", key),
                 .h2(.id("broadcast-heading"), .text("Go live from this browser")),
                 .p(.class("muted"), .text("Your camera and microphone, or a screen, sent to this server over WebRTC. Keep this tab open while you are live.")),
                 .element(named: "video", nodes: [

@@ -2,36 +2,19 @@ import Plot
 
 enum DashboardKeysTab {
     static func node(_ model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
-        .section(
+        let sharedKey = Set(model.ingress.map(\.streamKey)).count == 1 ? model.ingress.first?.streamKey : nil
+        return .section(
             .class("panel narrow"), .id("keys"), .attr("aria-labelledby", "keys-heading"),
             .h2(.id("keys-heading"), .text("Stream keys")),
-            .p(.class("muted"), .text("One key works over both protocols: RTMP (any encoder) or WHIP (WebRTC, lower delay).")),
-            .unwrap(model.streamKey, { key in
+            .p(.class("muted"), .text("You stream through \(model.providerName)"
+                + (model.ingress.count > 1 ? ": one key works over every protocol below." : ".")
+                + " Change it in Settings.")),
+            .unwrap(model.streamKey, { _ in
                 .group(
-                    copyField(id: "stream-key", label: "Stream key", value: key, secret: true),
+                    .unwrap(sharedKey) { key in copyField(id: "stream-key", label: "Stream key", value: key, secret: true) },
                     .p(.class("help"), .text("Anyone with this key can stream to your channel. Never show it on stream.")),
-                    .h3(.text("RTMP")),
-                    .p(.class("muted"), .text("In OBS: Settings → Stream → Service: Custom…, then paste the Server and the Stream Key. "
-                        + "Output: keyframe interval 2 s.")),
-                    copyField(id: "server-url", label: "Server", value: model.rtmpURL, secret: false),
-                    .element(named: "details", nodes: [
-                        .class("instructions"),
-                        .element(named: "summary", text: "Streaming with ffmpeg instead"),
-                        .element(named: "pre", nodes: [.element(named: "code", nodes: [
-                            .attr("data-ffmpeg-command", ""),
-                            .safe("ffmpeg -re -i input.mp4 -c:v libx264 -preset veryfast -g 60 -c:a aac -f flv \(model.rtmpURL)/\(key)"),
-                        ])]),
-                    ]),
-                    .unwrap(model.whipURL) { whip in
-                        .group(
-                            .h3(.text("WHIP")),
-                            .p(.class("muted"), .text("In OBS 30 or later: Settings → Stream → Service: WHIP, then paste the Server, "
-                                + "and the stream key as the Bearer Token. Output: H.264, keyframe interval 1–2 s, no B-frames; "
-                                + "audio Opus.")),
-                            copyField(id: "whip-url", label: "Server", value: whip, secret: false),
-                            .p(.text("Or "), .a(.href(SiteURL.dashboard(model.username, .browser).path), .text("go live from this browser")),
-                               .text(" with your camera or screen."))
-                        )
+                    .forEach(model.ingress) { credentials in
+                        protocolSection(credentials, model: model, separateKey: sharedKey == nil)
                     },
                     .div(
                         .class("row"),
@@ -48,6 +31,42 @@ enum DashboardKeysTab {
                 DashboardPageView.postForm(action: SiteURL.dashboardAction(model.username, .regenerateKey).path, label: "Generate stream key", style: "btn btn-primary", csrf: context.csrfToken)
             ))
         )
+    }
+
+    /// One protocol's settings: where OBS puts what, and the encoder settings it wants.
+    private static func protocolSection(_ credentials: Ingress.Credentials, model: DashboardPageModel,
+                                        separateKey: Bool) -> Node<HTML.BodyContext> {
+        switch credentials.ingestProtocol {
+        case .rtmp:
+            return .group(
+                .h3(.text("RTMP")),
+                .p(.class("muted"), .text("In OBS: Settings → Stream → Service: Custom…, then paste the Server and the Stream Key. "
+                    + "Output: keyframe interval 2 s.")),
+                copyField(id: "server-url", label: "Server", value: credentials.serverURL, secret: false),
+                .if(separateKey, copyField(id: "stream-key", label: "Stream key", value: credentials.streamKey, secret: true)),
+                .element(named: "details", nodes: [
+                    .class("instructions"),
+                    .element(named: "summary", text: "Streaming with ffmpeg instead"),
+                    .element(named: "pre", nodes: [.element(named: "code", nodes: [
+                        .attr("data-ffmpeg-command", ""),
+                        .safe("ffmpeg -re -i input.mp4 -c:v libx264 -preset veryfast -g 60 -c:a aac -f flv \(credentials.serverURL)/\(credentials.streamKey)"),
+                    ])]),
+                ])
+            )
+        case .whip:
+            return .group(
+                .h3(.text("WHIP")),
+                .p(.class("muted"), .text("In OBS 30 or later: Settings → Stream → Service: WHIP, then paste the Server, "
+                    + "and the stream key as the Bearer Token. Output: H.264, keyframe interval 1–2 s, no B-frames; "
+                    + "audio Opus.")),
+                copyField(id: "whip-url", label: "Server", value: credentials.serverURL, secret: false),
+                .if(separateKey, copyField(id: "whip-token", label: "Bearer token", value: credentials.streamKey, secret: true)),
+                .if(model.isBuiltinProvider, .p(
+                    .text("Or "), .a(.href(SiteURL.dashboard(model.username, .browser).path), .text("go live from this browser")),
+                    .text(" with your camera or screen.")
+                ))
+            )
+        }
     }
 
     private static func copyField(id: String, label: String, value: String, secret: Bool) -> Node<HTML.BodyContext> {

@@ -12,10 +12,13 @@ struct DashboardPageModel: Sendable {
     var isLive: Bool
     var thumbnailURL: String?
     var health: StreamHealthDTO
-    var rtmpURL: String
-    /// Nil when WHIP is turned off on this server.
-    var whipURL: String?
+    /// The provider the creator streams through, and what an encoder needs for each protocol
+    /// it takes (empty without a key).
+    var providerName: String
+    var isBuiltinProvider: Bool
+    var ingress: [Ingress.Credentials]
     var streamKey: String?
+    var playback: PlaybackURLs
     var chatEnabled: Bool
     var slowModeSeconds: Int
     var followersOnly: Bool
@@ -25,15 +28,19 @@ struct DashboardPageModel: Sendable {
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
         let stream = try await Channels.ownStream(of: owner, on: request.db)
+        stream.$user.value = owner
         let blocked = tab == .community ? try await SocialGraph.blockedUsers(of: owner, on: request.db).map(\.username) : []
         return DashboardPageModel(
             tab: tab, username: owner.username, title: stream.title, isLive: stream.isLive,
             thumbnailURL: stream.thumbnail.map { SiteURL.thumbnail($0).path },
             health: StreamHealthDTO(live: request.application.live.directory.entry(streamID: try stream.requireID()),
+                                    external: request.application.live.external.session(streamID: try stream.requireID()),
                                     viewers: request.application.live.directory.viewers),
-            rtmpURL: Ingress.serverURL(for: .rtmp, in: request.application),
-            whipURL: request.application.live.webRTC == nil ? nil : Ingress.serverURL(for: .whip, in: request.application),
+            providerName: request.application.providers.preferred(by: owner).definition.name,
+            isBuiltinProvider: request.application.providers.preferred(by: owner) is BuiltinProvider,
+            ingress: Ingress.all(of: stream, owner: owner, in: request.application),
             streamKey: stream.streamKey,
+            playback: Ingress.playback(of: stream, absolute: false, in: request.application),
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
             blocked: blocked, notice: notice
         )
@@ -53,9 +60,12 @@ struct StreamHealthDTO: Content {
     var uptimeSeconds: Int?
     var viewerCount: Int
 
-    init(live entry: LiveDirectory.Entry?, viewers: ViewerCounter) {
+    /// From our hub while live on our ingest; on an external provider only what Metropole knows
+    /// (live, since when).
+    init(live entry: LiveDirectory.Entry?, external: ExternalSession? = nil, viewers: ViewerCounter) {
         guard let entry else {
-            self.isLive = false
+            self.isLive = external != nil
+            self.uptimeSeconds = external.map { Int(Date().timeIntervalSince($0.startedAt)) }
             self.viewerCount = 0
             return
         }

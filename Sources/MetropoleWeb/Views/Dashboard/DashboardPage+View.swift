@@ -47,7 +47,8 @@ enum DashboardStreamTab {
             .section(
                 .class("panel"), .attr("aria-labelledby", "preview-heading"),
                 .h2(.id("preview-heading"), .text("Preview")),
-                Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, preview: true),
+                Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL,
+                            playback: model.playback, preview: true),
                 health(model.health)
             ),
             .section(

@@ -1,9 +1,15 @@
 import Plot
 import Vapor
 
-/// `/settings`: the signed-in user's bio and avatar.
+/// `/settings`: the signed-in user's bio, avatar and streaming provider.
 enum SettingsPageView {
-    static func render(user: User, notice: String?, context: PageContext) -> HTML {
+    struct ProviderChoice: Sendable {
+        var id: String
+        var name: String
+        var protocols: [String]
+    }
+
+    static func render(user: User, providers: [ProviderChoice], notice: String?, context: PageContext) -> HTML {
         Layout(title: "Settings", context: context, main: .div(
             .class("panel narrow settings"),
             .h1(.text("Settings")),
@@ -33,7 +39,26 @@ enum SettingsPageView {
                     .p(.class("help"), .text("Shown in the About section of your channel. At most \(Profiles.bioLimit) characters."))
                 ),
                 .button(.type(.submit), .class("btn btn-primary"), .text("Save bio"))
-            )
+            ),
+            .if(providers.count > 1, .form(
+                .attr("action", SiteURL.settingsAction(.provider).path), .method(.post), .class("stack"),
+                CSRFField.node(context.csrfToken),
+                .div(
+                    .class("field"),
+                    .label(.attr("for", "provider"), .text("Streaming provider")),
+                    .element(named: "select", nodes: [.attr("id", "provider"), .attr("name", "provider")] + providers.map { choice in
+                        .element(named: "option", nodes: [
+                            .attr("value", choice.id),
+                            .if(choice.id == (user.preferredProvider ?? ProviderDefinition.builtin.id),
+                                .attribute(named: "selected", value: nil, ignoreIfValueIsEmpty: false)),
+                            .text("\(choice.name) (\(choice.protocols.joined(separator: ", ").uppercased()))"),
+                        ])
+                    }),
+                    .p(.class("help"), .text("The media server your streams go through. Your key and the Keys page follow it; "
+                        + "switching ends a stream in progress."))
+                ),
+                .button(.type(.submit), .class("btn btn-secondary"), .text("Save provider"))
+            ))
         )).render()
     }
 }
