@@ -154,6 +154,7 @@ let package = Package(
                 "MetropoleRTMP",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]

@@ -39,12 +39,13 @@ import VaporTesting
         }
     }
 
-    @Test func whipIsNotAvailableYet() async throws {
+    @Test func whipIngressNeedsTheWebRTCPort() async throws {
+        // The test app runs with METROPOLE_WEBRTC_UDP_PORT=0 (WHIP off); e2e/test_whip.py has it on.
         try await withTestApp { app in
             let owner = try await app.signUp("owner")
             try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "whip"])) { response in
                 #expect(response.status == .notImplemented)
-                #expect(response.errorCode == "not_implemented")
+                #expect(response.errorCode == "whip_disabled")
             }
             try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "srt"])) { response in
                 #expect(response.status == .unprocessableEntity)

@@ -9,6 +9,7 @@ import VaporTesting
 /// isolated MariaDB/PostgreSQL database, see `TestDatabase`), per test.
 func withTestApp(
     loginLimits: LoginThrottle.Limits = .init(),
+    environment extra: [String: String] = [:],
     _ body: (Application) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-test-\(UUID().uuidString)")
@@ -21,6 +22,7 @@ func withTestApp(
     // On MariaDB/PostgreSQL runs (METROPOLE_TEST_DATABASE_URL), a database of this test's own.
     let isolated = try await TestDatabase.makeIsolated()
     if let isolated { environment["DATABASE_URL"] = isolated.url }
+    environment.merge(extra) { _, new in new }
     let configuration = try AppConfiguration.load(from: environment)
     var options = ConfigureOptions()
     options.passwordCost = 4

@@ -8,8 +8,9 @@ struct BuiltinProvider: StreamingProvider {
     /// The application owns its providers.
     unowned let app: Application
 
+    /// RTMP always (as before WHIP existed, even with the listener off); WHIP when its port is on.
     var protocols: [IngestProtocol] {
-        IngestProtocol.allCases.filter { ($0 == .rtmp ? app.metropole.rtmpPort : app.metropole.webRTCPort) != nil }
+        app.metropole.webRTCPort == nil ? [.rtmp] : [.rtmp, .whip]
     }
 
     func credentials(key: String, username: String, protocol ingestProtocol: IngestProtocol) -> Ingress.Credentials? {

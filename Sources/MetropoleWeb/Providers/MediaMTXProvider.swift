@@ -53,7 +53,9 @@ struct MediaMTXProvider: StreamingProvider {
             case "read", "playback":
                 return Response(status: .ok)
             case "publish":
-                let key = auth.token.flatMap { $0.isEmpty ? nil : $0 } ?? auth.password ?? Self.token(inQuery: auth.query) ?? ""
+                // MediaMTX's own order (`getToken`): a Bearer token, the password, the query's `token`.
+                let given = [auth.token, auth.password, Self.token(inQuery: auth.query)].compactMap { $0 }.first { !$0.isEmpty }
+                let key = given ?? ""
                 let allowed = await streams.authorize(key: key, provider: id, username: Self.channel(inPath: auth.path)) != nil
                 return Response(status: allowed ? .ok : .unauthorized)
             default:

@@ -74,7 +74,10 @@ struct ProviderDefinition: Codable, Sendable, Equatable {
         if let updateSeconds, !(2...300).contains(updateSeconds) { return "\(id): updateSeconds must be 2–300" }
         switch kind {
         case .livekit:
-            guard api?.key != nil, (api?.secret?.count ?? 0) >= 16 else { return "\(id): a livekit provider needs api.url, api.key and api.secret" }
+            guard api?.key != nil, (api?.secret?.count ?? 0) >= 32 else {
+                return "\(id): a livekit provider needs api.url, api.key and an api.secret of at least 32 characters"
+            }
+            guard playback?.hls != nil else { return "\(id): playback.hls is needed so viewers can watch (LiveKit egress to HLS)" }
         case .nginxRTMP, .mediamtx, .srs:
             guard (secret?.count ?? 0) >= 24 else { return "\(id): secret must be at least 24 characters (its hooks carry it)" }
             guard playback?.hls != nil else { return "\(id): playback.hls is needed so viewers can watch" }
