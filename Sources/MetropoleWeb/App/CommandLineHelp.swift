@@ -12,6 +12,8 @@ public enum CommandLineHelp {
       routes     List every HTTP route.
       db copy    --from <url> --to <url> [--force]: copy every table to another database
                  (resumable; refuses a non-empty target without --force).
+      providers snippet <id>
+                 Print the block for that streaming provider's media server configuration.
 
     Environment:
       METROPOLE_HTTP_HOST   HTTP bind address (default 127.0.0.1)
@@ -22,6 +24,7 @@ public enum CommandLineHelp {
       METROPOLE_WEBRTC_HOST      WHIP bind address (default: the HTTP host)
       METROPOLE_WEBRTC_PUBLIC_IP Address put in WHIP answers (default: the bind address)
       METROPOLE_WEBRTC_CONSENT_SECONDS  End a silent WHIP stream after N s (default 30)
+      METROPOLE_PROVIDERS_FILE   Streaming providers besides the built-in engine (JSON or TOML)
       METROPOLE_DATA_DIR    Database file and uploads (default ./data; created if missing)
       DATABASE_URL          sqlite:///path (default: a file in the data dir), mysql://…, postgres://…
       METROPOLE_PUBLIC_URL  Base for absolute links and ingest URLs (default http://<host>:<port>)
