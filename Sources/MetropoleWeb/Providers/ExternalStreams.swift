@@ -25,6 +25,9 @@ struct ExternalSession: Sendable, Equatable {
 /// intervals is taken offline (`sweep`).
 final class ExternalStreams: Sendable {
     private let sessions = NIOLockedValueBox([UUID: ExternalSession]())
+    /// When the last event about each provider session happened, for servers that say (LiveKit's
+    /// `createdAt`): a late report of an older event changes nothing.
+    private let lastEvents = NIOLockedValueBox([String: Date]())
     private let directory: LiveDirectory
     private let database: @Sendable () -> any Database
     private let logger: Logger
@@ -59,8 +62,8 @@ final class ExternalStreams: Sendable {
 
     /// The server says `stream` is live under `sessionID`. A second publisher of the same
     /// stream takes over, as on our own ingest.
-    func started(_ stream: Stream, provider: String, sessionID: String, now: Date = Date()) async {
-        guard let id = stream.id, let digest = stream.streamKeyDigest else { return }
+    func started(_ stream: Stream, provider: String, sessionID: String, at eventTime: Date? = nil, now: Date = Date()) async {
+        guard let id = stream.id, let digest = stream.streamKeyDigest, isNewest(provider, sessionID, eventTime) else { return }
         let session = ExternalSession(streamID: id, providerID: provider, username: stream.user.username, sessionID: sessionID,
                                       keyDigest: digest, startedAt: now, lastSeen: now)
         let wasLive = sessions.withLockedValue { sessions in
@@ -93,7 +96,8 @@ final class ExternalStreams: Sendable {
     }
 
     /// The server says the session ended. Only the current session of its stream ends it.
-    func ended(provider: String, sessionID: String) async {
+    func ended(provider: String, sessionID: String, at eventTime: Date? = nil) async {
+        guard isNewest(provider, sessionID, eventTime) else { return }
         let ended: ExternalSession? = sessions.withLockedValue { sessions in
             guard let (id, session) = sessions.first(where: { $0.value.providerID == provider && $0.value.sessionID == sessionID }) else {
                 return nil
@@ -102,6 +106,18 @@ final class ExternalStreams: Sendable {
             return session
         }
         if let ended { await directory.markOffline(streamID: ended.streamID, username: ended.username) }
+    }
+
+    /// Records `eventTime` for the session unless an event at least as new was seen already.
+    private func isNewest(_ provider: String, _ sessionID: String, _ eventTime: Date?) -> Bool {
+        guard let eventTime else { return true }
+        return lastEvents.withLockedValue { events in
+            let key = provider + "/" + sessionID
+            if let last = events[key], last >= eventTime { return false }
+            if events.count > 10_000 { events.removeAll(keepingCapacity: true) }
+            events[key] = eventTime
+            return true
+        }
     }
 
     /// Metropole ends a stream on its provider: a new key, another provider chosen.

@@ -82,6 +82,10 @@ struct LiveKitProvider: StreamingProvider {
         var event: String
         var id: String?
         var ingressInfo: Info?
+        /// Unix seconds, as a string (protojson's int64).
+        var createdAt: String?
+
+        var time: Date? { createdAt.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
     }
 
     /// Webhooks prove themselves with their signed JWT, not a URL token.
@@ -100,10 +104,10 @@ struct LiveKitProvider: StreamingProvider {
         case "ingress_started":
             if let stream = try await Stream.query(on: request.db).filter(\.$providerIngress, .equal, ingress).with(\.$user).first(),
                stream.user.preferredProvider == id {
-                await streams.started(stream, provider: id, sessionID: ingress)
+                await streams.started(stream, provider: id, sessionID: ingress, at: event.time)
             }
         case "ingress_ended":
-            await streams.ended(provider: id, sessionID: ingress)
+            await streams.ended(provider: id, sessionID: ingress, at: event.time)
         default:
             break
         }

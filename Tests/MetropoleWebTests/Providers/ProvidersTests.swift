@@ -232,6 +232,10 @@ import VaporTesting
             let ended = #"{"event":"ingress_ended","ingressInfo":{"ingressId":"IN_x"},"id":"EV_2","createdAt":"1700000100"}"#
             #expect(try await webhook(ended, jwt: Self.livekitWebhook(ended)) == .ok)
             #expect(!(try await Self.isLive(app, "cal")))
+            // Delivered late, the older start changes nothing; a repeated end neither.
+            #expect(try await webhook(started, jwt: Self.livekitWebhook(started)) == .ok)
+            #expect(try await webhook(ended, jwt: Self.livekitWebhook(ended)) == .ok)
+            #expect(!(try await Self.isLive(app, "cal")), "an event older than the last one applied is ignored")
             // A new key replaces the ingress.
             _ = try await Self.choose("lk", token, on: app)
             #expect(api.bodies["POST /twirp/livekit.Ingress/DeleteIngress"]?.contains(#""ingress_id":"IN_x""#) == true)
