@@ -162,14 +162,21 @@ let package = Package(
             // Seed inputs for scripts/fuzz, not test resources.
             exclude: ["Fixtures/corpus"]
         ),
+        // What the media, RTMP and WebRTC tests share: recorders, the ffmpeg/ffprobe runner.
+        .target(
+            name: "MetropoleTestSupport",
+            dependencies: ["MetropoleMedia"],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "MetropoleMediaTests",
-            dependencies: ["MetropoleMedia"]
+            dependencies: ["MetropoleMedia", "MetropoleTestSupport"]
         ),
         .testTarget(
             name: "MetropoleRTMPTests",
             dependencies: [
                 "MetropoleRTMP",
+                "MetropoleTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -182,6 +189,7 @@ let package = Package(
             dependencies: [
                 "MetropoleWebRTC",
                 "MetropoleMedia",
+                "MetropoleTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             // Captured packets and offers, their generators, the aiortc peer and the fuzz

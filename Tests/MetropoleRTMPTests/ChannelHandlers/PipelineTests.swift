@@ -1,3 +1,4 @@
+import MetropoleTestSupport
 import Logging
 import MetropoleMedia
 import NIOCore

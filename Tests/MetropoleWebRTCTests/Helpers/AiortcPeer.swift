@@ -1,3 +1,4 @@
+import MetropoleTestSupport
 import Foundation
 import Testing
 

@@ -2,67 +2,71 @@ import Foundation
 import MetropoleMedia
 
 /// A value guarded by a lock, for recording from event loop threads.
-final class Locked<Value>: @unchecked Sendable {
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
     }
 
-    func withValue<Result>(_ body: (inout Value) -> Result) -> Result {
+    public func withValue<Result>(_ body: (inout Value) -> Result) -> Result {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)
     }
 
-    var current: Value { withValue { $0 } }
+    public var current: Value { withValue { $0 } }
 }
 
 /// Accepts exactly one stream key.
-struct TestAuthorizer: IngestAuthorizer {
-    var key: String
-    var streamID: String
-    let asked = Locked<[String]>([])
+public struct TestAuthorizer: IngestAuthorizer {
+    public var key: String
+    public var streamID: String
+    public let asked = Locked<[String]>([])
 
-    init(key: String = "secret-key", streamID: String = "alice") {
+    public init(key: String = "secret-key", streamID: String = "alice") {
         self.key = key
         self.streamID = streamID
     }
 
-    func authorize(app: String, streamKey: String) async -> IngestGrant? {
+    public func authorize(app: String, streamKey: String) async -> IngestGrant? {
         asked.withValue { $0.append("\(app)/\(streamKey)") }
         return streamKey == key ? IngestGrant(streamID: streamID) : nil
     }
 }
 
-/// Records sink calls in the order they arrive.
-final class RecordingSink: LiveEventSink {
-    enum Event: Sendable {
+/// Records an ingest server's sink calls in the order they arrive.
+public final class RecordingSink: LiveEventSink {
+    public enum Event: Sendable {
         case published(streamID: String, hub: LiveHub, metadata: PublishMetadata)
         case unpublished(streamID: String, hub: LiveHub)
     }
 
-    let events = Locked<[Event]>([])
+    public let events = Locked<[Event]>([])
 
-    func published(streamID: String, hub: LiveHub, metadata: PublishMetadata) async {
+    public init() {}
+
+    public func published(streamID: String, hub: LiveHub, metadata: PublishMetadata) async {
         events.withValue { $0.append(.published(streamID: streamID, hub: hub, metadata: metadata)) }
     }
 
-    func unpublished(streamID: String, hub: LiveHub) async {
+    public func unpublished(streamID: String, hub: LiveHub) async {
         events.withValue { $0.append(.unpublished(streamID: streamID, hub: hub)) }
     }
 
-    var published: [(hub: LiveHub, metadata: PublishMetadata)] {
+    public var published: [(hub: LiveHub, metadata: PublishMetadata)] {
         events.current.compactMap { if case .published(_, let hub, let metadata) = $0 { (hub, metadata) } else { nil } }
     }
 
-    var unpublishedHubs: [LiveHub] {
+    public var publishedHubs: [LiveHub] { published.map(\.hub) }
+
+    public var unpublishedHubs: [LiveHub] {
         events.current.compactMap { if case .unpublished(_, let hub) = $0 { hub } else { nil } }
     }
 
     /// `p` and `u` with the hub's index among all hubs seen, e.g. `["p0", "u0", "p1"]`.
-    var sequence: [String] {
+    public var sequence: [String] {
         var hubs: [ObjectIdentifier] = []
         return events.current.map { event in
             let (mark, hub): (String, LiveHub) = switch event {
@@ -76,7 +80,7 @@ final class RecordingSink: LiveEventSink {
 }
 
 /// Polls until `condition` holds or `seconds` pass.
-func eventually(within seconds: Double, _ condition: () async -> Bool) async -> Bool {
+public func eventually(within seconds: Double, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }

@@ -1,23 +1,27 @@
 import Foundation
-import Testing
 
 /// Runs ffmpeg and ffprobe (Debian's). Tests that need them fail, not skip, when they are
 /// missing: a green run must mean a real decoder accepted our output.
-enum Tools {
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
+public enum Tools {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func run(_ tool: String, _ arguments: [String]) throws -> Result {
         let path = "/usr/bin/\(tool)"
-        try #require(FileManager.default.isExecutableFile(atPath: path), "\(tool) is required: apt-get install ffmpeg")
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw Missing(description: "\(tool) is required: apt-get install ffmpeg")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-webrtc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // Files rather than pipes: nothing to drain while the tool runs.
         let output = directory.appendingPathComponent("out")
@@ -35,8 +39,8 @@ enum Tools {
         )
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-webrtc-\(UUID().uuidString)")
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
