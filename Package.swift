@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
@@ -104,11 +105,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What other identity systems send about their users (user-sync events, usernames
+        // derived from them). Pure: never imports Vapor or Fluent.
+        .target(
+            name: "MetropoleIdentity",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The web application: configuration, models, controllers, views, chat, playback.
         .target(
             name: "MetropoleWeb",
             dependencies: [
                 "MetropoleMedia",
+                "MetropoleIdentity",
                 "MetropoleRTMP",
                 "MetropoleWebRTC",
                 .product(name: "Vapor", package: "vapor"),
@@ -122,6 +130,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -143,6 +152,10 @@ let package = Package(
         .executableTarget(
             name: "MetropoleWebRTCFuzz",
             dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "MetropoleIdentityTests",
+            dependencies: ["MetropoleIdentity"]
         ),
         .testTarget(
             name: "MetropoleMediaTests",
@@ -184,7 +197,10 @@ let package = Package(
             name: "MetropoleWebTests",
             dependencies: [
                 "MetropoleWeb",
+                "MetropoleIdentity",
                 .product(name: "VaporTesting", package: "vapor"),
+                // To mint ID tokens the OpenID Connect verifier must refuse.
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
