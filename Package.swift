@@ -105,6 +105,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Standard Webhooks signing and verification (deliveries out, user sync in).
+        .target(
+            name: "MetropoleStandardWebhooks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // What other identity systems send about their users (user-sync events, usernames
         // derived from them). Pure: never imports Vapor or Fluent.
         .target(
@@ -115,6 +120,7 @@ let package = Package(
         .target(
             name: "MetropoleWeb",
             dependencies: [
+                "MetropoleStandardWebhooks",
                 "MetropoleMedia",
                 "MetropoleIdentity",
                 "MetropoleRTMP",
@@ -152,6 +158,18 @@ let package = Package(
         .executableTarget(
             name: "MetropoleWebRTCFuzz",
             dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // libFuzzer entry point over what integrations send us (Standard Webhooks headers and
+        // signatures); scripts/fuzz.
+        .executableTarget(
+            name: "MetropoleIntegrationsFuzz",
+            dependencies: ["MetropoleStandardWebhooks"]
+        ),
+        .testTarget(
+            name: "MetropoleStandardWebhooksTests",
+            dependencies: ["MetropoleStandardWebhooks"],
+            // Seed inputs for scripts/fuzz, not test resources.
+            exclude: ["Fixtures/corpus"]
         ),
         .testTarget(
             name: "MetropoleIdentityTests",
