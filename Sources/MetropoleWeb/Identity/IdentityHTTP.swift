@@ -62,6 +62,13 @@ final class IdentityHTTP: Sendable {
     }
 }
 
+/// Closes the client's connections when the application shuts down.
+struct IdentityHTTPShutdown: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.identityHTTP.shutdown()
+    }
+}
+
 extension Application {
     private struct IdentityHTTPKey: StorageKey { typealias Value = IdentityHTTP }
 
