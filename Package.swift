@@ -163,7 +163,7 @@ let package = Package(
         // signatures); scripts/fuzz.
         .executableTarget(
             name: "MetropoleIntegrationsFuzz",
-            dependencies: ["MetropoleStandardWebhooks"]
+            dependencies: ["MetropoleStandardWebhooks", "MetropoleIdentity"]
         ),
         .testTarget(
             name: "MetropoleStandardWebhooksTests",
