@@ -93,8 +93,10 @@ extension UserSyncEvent {
             lastName: try fields.string("last_name", limit: 255),
             displayName: try fields.string("name", limit: 255),
             email: try fields.string("email", limit: 320) ?? primaryEmail(data),
-            imageURL: try fields.string("image_url", limit: urlLimit) ?? fields.string("avatar_url", limit: urlLimit)
+            imageURL: nil
         )
+        profile.imageURL = try fields.string("image_url", limit: urlLimit)
+        if profile.imageURL == nil { profile.imageURL = try fields.string("avatar_url", limit: urlLimit) }
         if profile.displayName == nil {
             let joined = [profile.firstName, profile.lastName].compactMap { $0 }.joined(separator: " ")
             profile.displayName = joined.isEmpty ? nil : joined
@@ -140,8 +142,9 @@ private struct Fields {
 
     func milliseconds(_ name: String) throws(UserSyncEventError) -> Int64? {
         guard let value = object[name], !(value is NSNull) else { return nil }
-        // JSONSerialization gives NSNumber; a Bool is an NSNumber too and is not a time.
-        guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite,
+        // JSONSerialization gives NSNumber, booleans too (objCType "c"; `is Bool` would also
+        // hold for the numbers 0 and 1).
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c", number.doubleValue.isFinite,
               abs(number.doubleValue) < 1e15
         else { throw .badField(name) }
         return number.int64Value

@@ -127,10 +127,12 @@ actor OIDCClient {
     /// once when a new key id appears), issuer, audience, expiry and nonce all check out.
     func verify(_ idToken: String, nonce: String) async throws -> IDToken {
         let discovery = try await discover()
-        let keys = try await self.keys ?? fetchKeys(discovery)
+        let keys: JWTKeyCollection
+        if let cached = self.keys { keys = cached } else { keys = try await fetchKeys(discovery) }
         do {
             return try await Self.verify(idToken, keys: keys, issuer: discovery.issuer, clientID: configuration.clientID, nonce: nonce)
-        } catch let error as JWTError where Self.isUnknownKey(error) && (keysFetchedAt.map { Date().timeIntervalSince($0) > 60 } ?? true) {
+        } catch where keysFetchedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
+            // Perhaps a key the provider rotated in since we fetched its set.
             let fresh = try await fetchKeys(discovery)
             return try await Self.verify(idToken, keys: fresh, issuer: discovery.issuer, clientID: configuration.clientID, nonce: nonce)
         }
@@ -150,10 +152,6 @@ actor OIDCClient {
         }
         guard !token.sub.value.isEmpty, token.sub.value.count <= 255 else { throw Failure.token("no usable subject") }
         return token
-    }
-
-    private static func isUnknownKey(_ error: JWTError) -> Bool {
-        "\(error)".lowercased().contains("kid") || "\(error)".lowercased().contains("unknown")
     }
 
     // MARK: Fetching

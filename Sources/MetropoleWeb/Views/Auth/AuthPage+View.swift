@@ -1,3 +1,4 @@
+import Foundation
 import Plot
 
 enum AuthPageView {
@@ -6,9 +7,8 @@ enum AuthPageView {
         let title = isSignUp ? "Create your account" : "Sign in"
         let action = isSignUp ? SiteURL.signUp.path : SiteURL.signIn.path
         let showsForm = !isSignUp || model.passwordSignUp
-        let oidcLink = model.oidcName.map { name in
-            SiteURL.oidcSignIn.path + (model.returnTo.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) }.map { "?returnTo=" + $0 } ?? "")
-        }
+        let returnQuery = model.returnTo.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) }
+        let oidcLink = SiteURL.oidcSignIn.path + (returnQuery.map { "?returnTo=" + $0 } ?? "")
         return Layout(title: isSignUp ? "Sign up" : "Sign in", context: context, main: .div(
             .class("auth-card"),
             .h1(.text(title)),
@@ -16,7 +16,7 @@ enum AuthPageView {
                 .p(.class("form-error"), .attr("role", "alert"), .attr("id", "form-error"), .safe(message))
             },
             .unwrap(model.oidcName) { name in
-                .a(.class("btn btn-secondary btn-block oidc-sign-in"), .id("oidc-sign-in"), .href(oidcLink ?? SiteURL.oidcSignIn.path),
+                .a(.class("btn btn-secondary btn-block oidc-sign-in"), .id("oidc-sign-in"), .href(oidcLink),
                    .text("Sign in with \(name)"))
             },
             .if(model.oidcName != nil && showsForm, .p(.class("muted auth-divider"), .text("or"))),
