@@ -79,8 +79,10 @@ actor OIDCClient {
     /// Where to send the browser: the provider's authorization endpoint with our request.
     func authorizationURL(state: String, nonce: String, verifier: String) async throws -> String {
         let discovery = try await discover()
-        var components = URLComponents(string: discovery.authorization_endpoint)
-        var items = components?.queryItems ?? []
+        guard var components = URLComponents(string: discovery.authorization_endpoint) else {
+            throw Failure.provider("bad authorization_endpoint")
+        }
+        var items = components.queryItems ?? []
         items += [
             URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "client_id", value: configuration.clientID),
@@ -91,10 +93,11 @@ actor OIDCClient {
             URLQueryItem(name: "code_challenge", value: Self.challenge(for: verifier)),
             URLQueryItem(name: "code_challenge_method", value: "S256"),
         ]
-        components?.queryItems = items
+        components.queryItems = items
         // `+` in a value would read as a space on the other side.
-        components?.percentEncodedQuery = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        guard let url = components?.string else { throw Failure.provider("bad authorization_endpoint") }
+        let query = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components.percentEncodedQuery = query
+        guard let url = components.string else { throw Failure.provider("bad authorization_endpoint") }
         return url
     }
 
