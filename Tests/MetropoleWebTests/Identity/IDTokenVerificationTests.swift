@@ -91,6 +91,6 @@ import Testing
 
     @Test func pkceChallengeIsRFC7636() {
         // RFC 7636 appendix B.
-        #expect(OIDCClient.challenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEKTJbdlVk3CTTMQKUIYvUa3H1PfmI")
+        #expect(OIDCClient.challenge(for: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     }
 }
