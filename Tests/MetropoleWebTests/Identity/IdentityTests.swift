@@ -54,6 +54,44 @@ import VaporTesting
         }
     }
 
+    /// Svix does not order deliveries: an update may come first, a delete before the create.
+    @Test func outOfOrderDeliveriesSettleOnTheNewest() async throws {
+        try await withTestApp(environment: Self.environment) { app in
+            func send(_ body: String) async throws -> String {
+                let (headers, payload) = try Self.delivery(body)
+                var answer = ""
+                try await app.testing().test(.POST, "api/v1/webhooks/users", headers: headers, body: payload) { response in
+                    #expect(response.status == .ok, "\(response.body.string)")
+                    answer = response.body.string
+                }
+                return answer
+            }
+            // act: the update overtakes the create
+            #expect(try await send(#"{"type":"user.updated","data":{"id":"u3","username":"newest","updated_at":20}}"#).contains("applied"))
+            #expect(try await send(#"{"type":"user.created","data":{"id":"u3","username":"first","updated_at":10}}"#).contains("stale"))
+            // check
+            #expect(try await User.query(on: app.db).filter(\.$usernameKey == "newest").count() == 1)
+            #expect(try await User.query(on: app.db).count() == 1)
+
+            // act: a delete for somebody never seen, then their create
+            #expect(try await send(#"{"type":"user.deleted","data":{"id":"u4","deleted":true}}"#).contains("applied"))
+            #expect(try await send(#"{"type":"user.created","data":{"id":"u4","username":"ghost","updated_at":1}}"#).contains("deleted"))
+            #expect(try await User.query(on: app.db).filter(\.$usernameKey == "ghost").count() == 0)
+
+            // act: deleting a user with a stream, follows and a session
+            let fan = try await app.signUp("fan_user")
+            try await app.testing().test(.PUT, "api/v1/me/following/newest", headers: bearer(fan)) { response in
+                #expect(response.status == .noContent)
+            }
+            #expect(try await send(#"{"type":"user.deleted","data":{"id":"u3","deleted":true}}"#).contains("applied"))
+            #expect(try await User.query(on: app.db).filter(\.$usernameKey == "newest").count() == 0)
+            #expect(try await Follow.query(on: app.db).count() == 0)
+            #expect(try await Stream.query(on: app.db).count() == 1, "only the fan's stream is left")
+            let tombstone = try #require(try await ExternalAccounts.identity(provider: "webhook", subject: "u3", on: app.db))
+            #expect(tombstone.isDeleted && tombstone.$user.id == nil)
+        }
+    }
+
     @Test func badSignaturesAndStaleTimestampsAre401() async throws {
         try await withTestApp(environment: Self.environment) { app in
             let body = #"{"type":"user.created","data":{"id":"u2","username":"mallory"}}"#
