@@ -167,7 +167,7 @@ import VaporTesting
         (["METROPOLE_PASSWORD_SIGNUP": "maybe"], "METROPOLE_PASSWORD_SIGNUP"),
     ])
     func configurationNamesTheBadVariable(environment: [String: String], variable: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-identity-config")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-identity-config-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var full = environment
         full["METROPOLE_DATA_DIR"] = directory.path
