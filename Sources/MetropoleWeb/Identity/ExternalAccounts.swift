@@ -90,6 +90,11 @@ enum ExternalAccounts {
                 throw usernameTaken
             }
             app.listings.invalidate()
+            // Playback finds a live stream by the name it went live under: a renamed creator's
+            // publisher is cut off, and their encoder's reconnect goes live under the new name.
+            if oldName != username, let stream = try await Stream.query(on: app.db).filter(\.$user.$id == userID).first(), stream.isLive {
+                await Ingress.disconnect(stream, in: app)
+            }
         }
         await updatePicture(of: user, identity: identity, to: profile.imageURL, in: app)
     }

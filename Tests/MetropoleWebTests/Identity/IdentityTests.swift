@@ -120,6 +120,13 @@ import VaporTesting
                 #expect(response.status == .ok)
                 #expect(!response.body.string.contains("Create an account"))
             }
+            // Existing users still sign in with their passwords.
+            let hash = try await app.password.async.hash("password123")
+            try await User(username: "old_timer", passwordHash: hash).create(on: app.db)
+            try await app.testing().test(.POST, "api/v1/sessions", headers: jsonHeaders,
+                                         body: json(["username": "old_timer", "password": "password123"])) { response in
+                #expect(response.status == .created)
+            }
         }
     }
 
