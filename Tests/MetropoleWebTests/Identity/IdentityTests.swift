@@ -92,6 +92,20 @@ import VaporTesting
         }
     }
 
+    @Test func picturesAreNotFetchedFromLoopbackUnlessAllowed() async throws {
+        try await withTestApp(environment: Self.environment) { app in
+            let (headers, body) = try Self.delivery(#"{"type":"user.created","data":{"id":"u5","username":"pictured","image_url":"http://127.0.0.1:9/a.png","updated_at":1}}"#)
+            try await app.testing().test(.POST, "api/v1/webhooks/users", headers: headers, body: body) { response in
+                #expect(response.status == .ok, "the event applies without its picture")
+            }
+            let user = try #require(try await User.query(on: app.db).filter(\.$usernameKey == "pictured").first())
+            #expect(user.avatar == nil)
+            await #expect(throws: RemoteImage.Failure.self) { try await RemoteImage.fetch("http://127.0.0.1:9/a.png", in: app) }
+            await #expect(throws: RemoteImage.Failure.self) { try await RemoteImage.fetch("http://169.254.169.254/latest/meta-data", in: app) }
+            await #expect(throws: RemoteImage.Failure.self) { try await RemoteImage.fetch("file:///etc/passwd", in: app) }
+        }
+    }
+
     @Test func badSignaturesAndStaleTimestampsAre401() async throws {
         try await withTestApp(environment: Self.environment) { app in
             let body = #"{"type":"user.created","data":{"id":"u2","username":"mallory"}}"#
