@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
@@ -109,12 +110,19 @@ let package = Package(
             name: "MetropoleStandardWebhooks",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // What other identity systems send about their users (user-sync events, usernames
+        // derived from them). Pure: never imports Vapor or Fluent.
+        .target(
+            name: "MetropoleIdentity",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The web application: configuration, models, controllers, views, chat, playback.
         .target(
             name: "MetropoleWeb",
             dependencies: [
                 "MetropoleStandardWebhooks",
                 "MetropoleMedia",
+                "MetropoleIdentity",
                 "MetropoleRTMP",
                 "MetropoleWebRTC",
                 .product(name: "Vapor", package: "vapor"),
@@ -128,6 +136,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -154,7 +163,7 @@ let package = Package(
         // signatures); scripts/fuzz.
         .executableTarget(
             name: "MetropoleIntegrationsFuzz",
-            dependencies: ["MetropoleStandardWebhooks"]
+            dependencies: ["MetropoleStandardWebhooks", "MetropoleIdentity"]
         ),
         .testTarget(
             name: "MetropoleStandardWebhooksTests",
@@ -167,6 +176,10 @@ let package = Package(
             name: "MetropoleTestSupport",
             dependencies: ["MetropoleMedia"],
             path: "Tests/Support"
+        ),
+        .testTarget(
+            name: "MetropoleIdentityTests",
+            dependencies: ["MetropoleIdentity"]
         ),
         .testTarget(
             name: "MetropoleMediaTests",
@@ -210,7 +223,10 @@ let package = Package(
             name: "MetropoleWebTests",
             dependencies: [
                 "MetropoleWeb",
+                "MetropoleIdentity",
                 .product(name: "VaporTesting", package: "vapor"),
+                // To mint ID tokens the OpenID Connect verifier must refuse.
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -1,6 +1,8 @@
 // libFuzzer entry point over what integrations send us. The input is split at its first two
 // newlines into the signature header, the timestamp header and the body; verification must
-// refuse (or, by chance, accept) without trapping. Build and run with scripts/fuzz.
+// refuse (or, by chance, accept) without trapping. The whole input is also decoded as a
+// user-sync event (MetropoleIdentity). Build and run with scripts/fuzz.
+import MetropoleIdentity
 import MetropoleStandardWebhooks
 
 private let secret = try! WebhookSecret(string: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
@@ -22,5 +24,6 @@ private let secret = try! WebhookSecret(string: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo
                                          now: Int64(text(1)) ?? 0)
     }
     _ = try? WebhookSecret(string: text(0))
+    _ = try? UserSyncEvent.decode(bytes)
     return 0
 }

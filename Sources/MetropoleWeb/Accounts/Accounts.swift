@@ -10,6 +10,7 @@ enum Accounts {
 
     /// Creates the user and its stream together, or throws 422/409 in the contract's shape.
     static func register(_ credentials: Credentials, on request: Request) async throws -> User {
+        guard request.application.metropole.identity.passwordSignUp else { throw signUpDisabled }
         let username = credentials.username.trimmingCharacters(in: .whitespaces)
         if let problem = Username.problem(with: username) { throw APIError.validation(problem, code: "invalid_username") }
         if let problem = Password.problem(with: credentials.password) { throw APIError.validation(problem, code: "invalid_password") }
@@ -34,6 +35,8 @@ enum Accounts {
     /// Bcrypt (cost 12) of 64 random hex digits that were thrown away: no password matches it.
     static let unknownPasswordHash = "$2b$12$rnC5cQe3zcAbqfgBaWmDM./.hzk0wlo2xWLXkJdIJWemV3KKvOgMi"
 
+    static let signUpDisabled = APIError.forbidden(
+        "Sign-up with a password is turned off on this server; sign in with its identity provider.", code: "signup_disabled")
     static let usernameTaken = APIError.conflict("That username is taken.", code: "username_taken")
     static let wrongCredentials = APIError(status: .unauthorized, code: "invalid_credentials", message: "Wrong username or password.")
 

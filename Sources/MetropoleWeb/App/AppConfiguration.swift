@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable, Equatable {
     var chatRateLimits = ChatRateLimits()
     /// How long a WebSocket may stay silent before it is pinged (`METROPOLE_WEBSOCKET_PING_SECONDS`).
     var webSocketKeepalive = WebSocketKeepalive()
+    /// User-sync webhook, OpenID Connect sign-in, password sign-up (`IdentityConfiguration`).
+    var identity = IdentityConfiguration()
 
     /// A configuration value that cannot be used; `description` is the one line start-up prints.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -152,6 +154,7 @@ public struct AppConfiguration: Sendable, Equatable {
             configuration.webSocketKeepalive.interval = .seconds(seconds)
             break
         }
+        configuration.identity = try IdentityConfiguration.load(value)
         return configuration
     }
 

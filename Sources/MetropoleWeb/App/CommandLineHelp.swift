@@ -32,6 +32,14 @@ public enum CommandLineHelp {
       METROPOLE_CHAT_RATE_LIMIT  Chat messages per 30 s, viewer/streamer (default 20/100)
       METROPOLE_WEBSOCKET_PING_SECONDS  Ping a WebSocket (chat, player) silent for N s, close it
                             if unanswered (default 30; METROPOLE_CHAT_PING_SECONDS is read too)
+      METROPOLE_USER_WEBHOOK_SECRET  whsec_… secret of POST /api/v1/webhooks/users (user sync,
+                            Standard Webhooks / Svix / Clerk); unset turns the endpoint off
+      METROPOLE_WEBHOOKS_ALLOW_PRIVATE  1: fetch pictures from loopback/private addresses (default 0)
+      METROPOLE_OIDC_ISSUER      OpenID Connect issuer URL (discovery at /.well-known/openid-configuration)
+      METROPOLE_OIDC_CLIENT_ID   Its client id; redirect URI <public URL>/signin/oidc/callback
+      METROPOLE_OIDC_CLIENT_SECRET  Its client secret (none: a public client, PKCE only)
+      METROPOLE_OIDC_NAME        Button label: "Sign in with <name>" (default: the issuer's host)
+      METROPOLE_PASSWORD_SIGNUP  0: no sign-up with a password (default 1); sign-in still works
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

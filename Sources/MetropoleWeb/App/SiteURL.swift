@@ -8,6 +8,9 @@ enum SiteURL: Equatable {
     case signIn
     case signUp
     case signOut
+    /// OpenID Connect: off to the provider, and back.
+    case oidcSignIn
+    case oidcCallback
     case search(term: String?)
     case channel(String)
     case channelAction(String, ChannelAction)
@@ -50,6 +53,8 @@ enum SiteURL: Equatable {
         case whipSession(String)
         case providers
         case providerHook(String, String)
+        /// User sync from an identity provider (Standard Webhooks / Svix / Clerk).
+        case userWebhooks
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
@@ -83,6 +88,8 @@ enum SiteURL: Equatable {
         case .signIn: return ["signin"]
         case .signUp: return ["signup"]
         case .signOut: return ["signout"]
+        case .oidcSignIn: return ["signin", "oidc"]
+        case .oidcCallback: return ["signin", "oidc", "callback"]
         case .search: return ["search"]
         case .channel(let name): return [value("username", name)]
         case .channelAction(let name, let action): return [value("username", name), action.rawValue]
@@ -169,6 +176,7 @@ extension SiteURL.API {
         case .whipSession(let id): ["whip", value("session", id)]
         case .providers: ["providers"]
         case .providerHook(let provider, let hook): ["providers", value("provider", provider), "hooks", value("hook", hook)]
+        case .userWebhooks: ["webhooks", "users"]
         }
     }
 }

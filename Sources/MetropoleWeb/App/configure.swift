@@ -47,6 +47,10 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.chat = ChatService(app: app, limits: configuration.chatRateLimits)
     app.providers = Providers(definitions: configuration.providers, app: app)
+    app.identityHTTP = IdentityHTTP(eventLoopGroup: app.eventLoopGroup)
+    app.lifecycle.use(IdentityHTTPShutdown())
+    app.oidcLogins = OIDCLogins()
+    app.oidc = configuration.identity.oidc.map { OIDCClient(configuration: $0, publicURL: configuration.publicURL, http: app.identityHTTP) }
     app.streamSettingsObservers.register { [chat = app.chat] stream in
         chat.apply(ChatSettings(stream), toChannelOf: stream.$user.id)
     }

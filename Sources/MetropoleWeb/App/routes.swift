@@ -15,6 +15,8 @@ func routes(_ app: Application) throws {
         app.get(path(.signIn), use: AuthPagesController.signInForm)
         app.post(path(.signIn), use: AuthPagesController.signIn)
         app.post(path(.signOut), use: AuthPagesController.signOut)
+        app.get(path(.oidcSignIn), use: OIDCController.start)
+        app.get(path(.oidcCallback), use: OIDCController.callback)
         app.get(path(.search(term: nil)), use: SearchController.show)
         app.post(path(.layout), use: LayoutController.toggle)
         app.get(path(.favicon)) { request in request.redirect(to: request.application.assets.url("/img/favicon.svg")) }
@@ -91,6 +93,9 @@ func routes(_ app: Application) throws {
         app.get(api(.providers), use: ProvidersAPIController.list)
         app.post(api(.providerHook("", "")), use: ProvidersAPIController.hook)
         app.get(api(.providerHook("", "")), use: ProvidersAPIController.hook)
+    }
+    do { // user sync from an identity provider
+        app.post(api(.userWebhooks), use: UserWebhooksAPIController.receive)
     }
     do { // chat and moderation
         app.get(api(.chat("")), use: ChatAPIController.socket)

@@ -32,8 +32,9 @@ struct CSRFProtection: Middleware {
 
     /// `POST /layout` only flips the display cookie (theatre mode, hidden chat or sidebar), so a
     /// forged one does no harm. Exempting it lets guest pages, rendered once and served alike
-    /// to every guest, carry no token at all (decision 0013).
-    static let exemptPaths: Set<String> = [SiteURL.layout.path]
+    /// to every guest, carry no token at all (decision 0013). The user-sync webhook is signed
+    /// by its sender (Standard Webhooks) and never comes from a browser.
+    static let exemptPaths: Set<String> = [SiteURL.layout.path, SiteURL.api(.userWebhooks).path]
 
     /// Media servers' hooks carry their provider's secret, never a browser's cookie.
     static func isExempt(_ path: String) -> Bool {

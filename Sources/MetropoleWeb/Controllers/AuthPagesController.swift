@@ -9,7 +9,12 @@ enum AuthPagesController {
     }
 
     @Sendable static func signUpForm(request: Request) async throws -> Response {
-        try await page(AuthPageModel(mode: .signUp), on: request)
+        guard request.application.metropole.identity.passwordSignUp else {
+            var model = AuthPageModel(mode: .signUp)
+            model.errors["form"] = Accounts.signUpDisabled.message
+            return try await page(model, status: Accounts.signUpDisabled.status, on: request)
+        }
+        return try await page(AuthPageModel(mode: .signUp), on: request)
     }
 
     @Sendable static func signInForm(request: Request) async throws -> Response {
@@ -25,7 +30,8 @@ enum AuthPagesController {
             return try await startSession(for: user, returnTo: SiteURL.home.path, on: request)
         } catch let error as APIError {
             var model = AuthPageModel(mode: .signUp, username: credentials.username)
-            model.errors[error.code.contains("password") ? "password" : "username"] = error.message
+            let field = error.code == Accounts.signUpDisabled.code ? "form" : error.code.contains("password") ? "password" : "username"
+            model.errors[field] = error.message
             return try await page(model, status: error.status, on: request)
         }
     }
@@ -61,7 +67,10 @@ enum AuthPagesController {
         return response
     }
 
-    private static func page(_ model: AuthPageModel, status: HTTPResponseStatus = .ok, on request: Request) async throws -> Response {
+    static func page(_ model: AuthPageModel, status: HTTPResponseStatus = .ok, on request: Request) async throws -> Response {
+        var model = model
+        model.oidcName = request.application.oidc?.configuration.name
+        model.passwordSignUp = request.application.metropole.identity.passwordSignUp
         let response = try await AuthPageView.render(model, context: PageContext.load(request)).encodeResponse(for: request)
         response.status = status
         return response

@@ -13,5 +13,8 @@ enum Migrations {
         M0010_CreateChatMessages(),
         M0060_AddPreferredProviderToUsers(),
         M0061_AddProviderIngressToStreams(),
+        M0020_CreateUserIdentities(),
+        M0021_CreateWebhookDeliveries(),
+        M0022_AddDisplayNameToUsers(),
     ]
 }

@@ -13,6 +13,8 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "bio") var bio: String
     @OptionalField(key: "avatar") var avatar: String?
+    /// A full name from the user's identity provider (sync events, OpenID Connect); nil for most.
+    @OptionalField(key: "display_name") var displayName: String?
     /// The streaming provider this creator publishes through (`ProviderDefinition.id`); nil is
     /// the built-in engine.
     @OptionalField(key: "preferred_provider") var preferredProvider: String?

@@ -9,6 +9,8 @@ struct PageContext: Sendable {
     var searchTerm: String?
     var layout: LayoutPreferences
     var sidebar: SidebarModel
+    /// Whether the top bar offers "Sign up" (`METROPOLE_PASSWORD_SIGNUP`).
+    var passwordSignUp = true
 
     /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
     /// `csrfToken` overrides the request's (guest pages cached for everyone pass "").
@@ -27,7 +29,8 @@ struct PageContext: Sendable {
             assets: request.application.assets,
             searchTerm: searchTerm,
             layout: LayoutPreferences(request: request),
-            sidebar: SidebarModel()
+            sidebar: SidebarModel(),
+            passwordSignUp: request.application.metropole.identity.passwordSignUp
         )
     }
 }

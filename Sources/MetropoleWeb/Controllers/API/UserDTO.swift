@@ -7,6 +7,8 @@ struct UserDTO: Content {
     var username: String
     var bio: String
     var avatarUrl: String?
+    /// A full name from the user's identity provider, when there is one.
+    var displayName: String?
     var createdAt: Date?
     /// The streaming provider the user publishes through (`GET /providers`); `builtin` by default.
     var preferredProvider: String
@@ -16,6 +18,7 @@ struct UserDTO: Content {
         self.username = user.username
         self.bio = user.bio
         self.avatarUrl = user.avatar.map { SiteURL.avatar($0).path }
+        self.displayName = user.displayName
         self.createdAt = user.createdAt
         self.preferredProvider = user.preferredProvider ?? ProviderDefinition.builtin.id
     }
@@ -33,6 +36,8 @@ struct SessionDTO: Content {
 /// What anyone may see of a user.
 struct PublicUserDTO: Content {
     var username: String
+    var displayName: String?
+    var avatarUrl: String?
     var bio: String
     var followerCount: Int
     var isLive: Bool

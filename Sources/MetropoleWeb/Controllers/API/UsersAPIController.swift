@@ -23,7 +23,7 @@ enum UsersAPIController {
         async let followers = SocialGraph.followerCount(of: userID, on: request.db)
         async let stream = Stream.query(on: request.db).filter(\.$user.$id == userID).first()
         return try await PublicUserDTO(
-            username: user.username, bio: user.bio, followerCount: followers, isLive: stream?.isLive ?? false
+            username: user.username, displayName: user.displayName, avatarUrl: user.avatar.map { SiteURL.avatar($0).path }, bio: user.bio, followerCount: followers, isLive: stream?.isLive ?? false
         )
     }
 }

@@ -10,4 +10,8 @@ struct AuthPageModel: Sendable {
     var returnTo: String? = nil
     /// Messages per field (`username`, `password`) or `form` for the whole form.
     var errors: [String: String] = [:]
+    /// The OpenID Connect provider's name for "Sign in with …", when one is configured.
+    var oidcName: String? = nil
+    /// False when `METROPOLE_PASSWORD_SIGNUP=0`: no sign-up form, no link to it.
+    var passwordSignUp = true
 }

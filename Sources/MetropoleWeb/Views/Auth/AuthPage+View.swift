@@ -1,3 +1,4 @@
+import Foundation
 import Plot
 
 enum AuthPageView {
@@ -5,13 +6,21 @@ enum AuthPageView {
         let isSignUp = model.mode == .signUp
         let title = isSignUp ? "Create your account" : "Sign in"
         let action = isSignUp ? SiteURL.signUp.path : SiteURL.signIn.path
+        let showsForm = !isSignUp || model.passwordSignUp
+        let returnQuery = model.returnTo.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) }
+        let oidcLink = SiteURL.oidcSignIn.path + (returnQuery.map { "?returnTo=" + $0 } ?? "")
         return Layout(title: isSignUp ? "Sign up" : "Sign in", context: context, main: .div(
             .class("auth-card"),
             .h1(.text(title)),
             .unwrap(model.errors["form"]) { message in
                 .p(.class("form-error"), .attr("role", "alert"), .attr("id", "form-error"), .safe(message))
             },
-            .form(
+            .unwrap(model.oidcName) { name in
+                .a(.class("btn btn-secondary btn-block oidc-sign-in"), .id("oidc-sign-in"), .href(oidcLink),
+                   .text("Sign in with \(name)"))
+            },
+            .if(model.oidcName != nil && showsForm, .p(.class("muted auth-divider"), .text("or"))),
+            .if(showsForm, .form(
                 .attr("action", action), .method(.post), .class("stack"), .novalidate(),
                 CSRFField.node(context.csrfToken),
                 .unwrap(model.returnTo) { path in
@@ -24,10 +33,11 @@ enum AuthPageView {
                       autocomplete: isSignUp ? "new-password" : "current-password",
                       help: isSignUp ? "At least 8 characters." : nil, error: model.errors["password"]),
                 .button(.type(.submit), .class("btn btn-primary btn-block"), .text(isSignUp ? "Sign up" : "Sign in"))
-            ),
+            )),
             .p(.class("muted"),
                isSignUp ? .group(.text("Already have an account? "), .a(.href(SiteURL.signIn.path), .text("Sign in")))
-                        : .group(.text("New here? "), .a(.href(SiteURL.signUp.path), .text("Create an account"))))
+                        : model.passwordSignUp ? .group(.text("New here? "), .a(.href(SiteURL.signUp.path), .text("Create an account")))
+                        : .empty)
         )).render()
     }
 

@@ -67,7 +67,7 @@ struct Layout {
         guard let username = context.username else {
             return .group(
                 .a(.class("btn btn-secondary"), .href(SiteURL.signIn.path), .text("Sign in")),
-                .a(.class("btn btn-primary"), .href(SiteURL.signUp.path), .text("Sign up"))
+                .if(context.passwordSignUp, .a(.class("btn btn-primary"), .href(SiteURL.signUp.path), .text("Sign up")))
             )
         }
         return .element(named: "details", nodes: [
