@@ -50,13 +50,19 @@ enum SiteURL: Equatable {
         case whipSession(String)
         case providers
         case providerHook(String, String)
+        case webhooks
+        case webhook(String)
+        case webhookTest(String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
-    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community }
+    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community, webhooks }
     enum DashboardAction: Equatable {
         case regenerateKey, deleteKey, stream, chat, thumbnail
         case unblock(String)
+        case createWebhook
+        case deleteWebhook(String)
+        case testWebhook(String)
     }
     enum SettingsAction: String { case profile, avatar, provider }
 
@@ -99,6 +105,9 @@ enum SiteURL: Equatable {
             case .chat: return base + ["chat"]
             case .thumbnail: return base + ["thumbnail"]
             case .unblock(let target): return base + ["blocked", value("target", target), "unblock"]
+            case .createWebhook: return base + ["webhooks"]
+            case .deleteWebhook(let id): return base + ["webhooks", value("webhook", id), "delete"]
+            case .testWebhook(let id): return base + ["webhooks", value("webhook", id), "test"]
             }
         case .settings: return ["settings"]
         case .settingsAction(let action): return ["settings", action.rawValue]
@@ -169,6 +178,9 @@ extension SiteURL.API {
         case .whipSession(let id): ["whip", value("session", id)]
         case .providers: ["providers"]
         case .providerHook(let provider, let hook): ["providers", value("provider", provider), "hooks", value("hook", hook)]
+        case .webhooks: ["me", "webhooks"]
+        case .webhook(let id): ["me", "webhooks", value("webhook", id)]
+        case .webhookTest(let id): ["me", "webhooks", value("webhook", id), "test"]
         }
     }
 }

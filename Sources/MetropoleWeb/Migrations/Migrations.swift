@@ -13,5 +13,7 @@ enum Migrations {
         M0010_CreateChatMessages(),
         M0060_AddPreferredProviderToUsers(),
         M0061_AddProviderIngressToStreams(),
+        M0050_CreateWebhookEndpoints(),
+        M0051_CreateWebhookDeliveries(),
     ]
 }
