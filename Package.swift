@@ -104,10 +104,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Standard Webhooks signing and verification (deliveries out, user sync in).
+        .target(
+            name: "MetropoleStandardWebhooks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The web application: configuration, models, controllers, views, chat, playback.
         .target(
             name: "MetropoleWeb",
             dependencies: [
+                "MetropoleStandardWebhooks",
                 "MetropoleMedia",
                 "MetropoleRTMP",
                 "MetropoleWebRTC",
@@ -143,6 +149,18 @@ let package = Package(
         .executableTarget(
             name: "MetropoleWebRTCFuzz",
             dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // libFuzzer entry point over what integrations send us (Standard Webhooks headers and
+        // signatures); scripts/fuzz.
+        .executableTarget(
+            name: "MetropoleIntegrationsFuzz",
+            dependencies: ["MetropoleStandardWebhooks"]
+        ),
+        .testTarget(
+            name: "MetropoleStandardWebhooksTests",
+            dependencies: ["MetropoleStandardWebhooks"],
+            // Seed inputs for scripts/fuzz, not test resources.
+            exclude: ["Fixtures/corpus"]
         ),
         .testTarget(
             name: "MetropoleMediaTests",
