@@ -32,6 +32,9 @@ public enum CommandLineHelp {
       METROPOLE_CHAT_RATE_LIMIT  Chat messages per 30 s, viewer/streamer (default 20/100)
       METROPOLE_WEBSOCKET_PING_SECONDS  Ping a WebSocket (chat, player) silent for N s, close it
                             if unanswered (default 30; METROPOLE_CHAT_PING_SECONDS is read too)
+      METROPOLE_SITE_WEBHOOKS_FILE  The operator's webhook endpoints, JSON [{url, events, secret}]
+      METROPOLE_WEBHOOKS_ALLOW_PRIVATE  1 lets webhooks go to loopback/private addresses (default 0)
+      METROPOLE_WEBHOOKS_RETRY_SECONDS  First wait before a failed webhook is retried (default 5)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

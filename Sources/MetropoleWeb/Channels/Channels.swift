@@ -41,7 +41,7 @@ enum Channels {
         try await update.apply(to: stream, on: app.db)
         app.listings.invalidate()
         app.streamSettingsObservers.notify(stream)
-        await app.webhooks.stream(.streamUpdated, streamID: try stream.requireID())
+        try await app.webhooks.stream(.streamUpdated, streamID: stream.requireID())
     }
 
     /// Stores a new card picture for the owner's stream; returns its file name.

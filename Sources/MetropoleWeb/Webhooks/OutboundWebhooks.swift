@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import MetropoleStandardWebhooks
 import Vapor
 
 /// The outbound webhooks of the installation: turns what happens (a stream goes live, a
@@ -46,7 +47,7 @@ final class OutboundWebhooks: Sendable {
         do {
             let count = try await SocialGraph.followerCount(of: followed.requireID(), on: database())
             let data = WebhookFollowData(follower: party(follower), followed: party(followed), followerCount: count)
-            await enqueue(.followCreated, about: try followed.requireID(), data: data)
+            try await enqueue(.followCreated, about: followed.requireID(), data: data)
         } catch {
             logger.report(error: error)
         }
@@ -141,7 +142,7 @@ final class OutboundWebhooks: Sendable {
         guard count < Self.maximumEndpointsPerCreator else {
             throw APIError.validation("You have \(count) webhooks already, the most there can be; delete one first.", code: "too_many_webhooks")
         }
-        let secret = StandardWebhookSignature.generateSecret()
+        let secret = WebhookSecret.generate().string
         let endpoint = WebhookEndpoint(ownerID: ownerID, url: url, events: types, sealedSecret: try box.seal(secret))
         try await endpoint.create(on: database())
         return (endpoint, secret)

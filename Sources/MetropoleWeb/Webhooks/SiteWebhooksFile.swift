@@ -1,4 +1,5 @@
 import Foundation
+import MetropoleStandardWebhooks
 
 /// One of the operator's site-wide endpoints: it receives every creator's events it subscribes to.
 struct SiteWebhook: Sendable, Equatable {
@@ -45,7 +46,7 @@ enum SiteWebhooksFile {
             case .success(let parsed): events = parsed
             case .failure(let unknown): throw fail("\(name): \"\(unknown.name)\" is not an event (\(WebhookEventType.list))")
             }
-            guard let secret = entry.secret, StandardWebhookSignature.key(of: secret) != nil else {
+            guard let secret = entry.secret, secret.hasPrefix(WebhookSecret.prefix), (try? WebhookSecret(string: secret)) != nil else {
                 throw fail("\(name): secret must be whsec_ followed by base64 of 24–64 random bytes")
             }
             guard !hooks.contains(where: { $0.url == url }) else { throw fail("\(name): the same url is listed twice") }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Fluent
 import Foundation
+import MetropoleStandardWebhooks
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
@@ -27,7 +28,8 @@ final class WebhookDeliveryWorker: Service, Sendable {
         self.client = HTTPClient(
             eventLoopGroup: eventLoopGroup,
             configuration: .init(redirectConfiguration: .disallow,
-                                 timeout: .init(connect: .seconds(5), read: Self.timeout)),
+                                 timeout: .init(connect: .seconds(5), read: Self.timeout),
+                                 connectionPool: .init(), proxy: nil),
             backgroundActivityLogger: webhooks.logger)
     }
 
@@ -132,8 +134,9 @@ final class WebhookDeliveryWorker: Service, Sendable {
         let endpoint = delivery.endpoint
         let allowPrivate = webhooks.allowPrivate
         do {
-            let secret = try webhooks.box.open(endpoint.sealedSecret)
-            guard let key = StandardWebhookSignature.key(of: secret) else { return Outcome(error: "the endpoint's secret is unusable") }
+            guard let secret = try? WebhookSecret(string: webhooks.box.open(endpoint.sealedSecret)) else {
+                return Outcome(error: "the endpoint's secret is unusable")
+            }
             let destination: WebhookDestination
             switch WebhookDestination.parse(endpoint.url, allowPrivate: allowPrivate) {
             case .success(let parsed): destination = parsed
@@ -149,10 +152,9 @@ final class WebhookDeliveryWorker: Service, Sendable {
             request.headers.add(name: "Host", value: destination.hostHeader)
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "User-Agent", value: "Metropole-Webhooks/1")
-            for (name, value) in StandardWebhookSignature.headers(id: delivery.messageID, timestamp: Int(Date().timeIntervalSince1970),
-                                                                  body: body, key: key) {
-                request.headers.add(name: name, value: value)
-            }
+            let signed = StandardWebhooks.sign(id: delivery.messageID, timestamp: Int64(Date().timeIntervalSince1970),
+                                               body: body, secret: secret)
+            for field in signed.fields { request.headers.add(name: field.name, value: field.value) }
             request.body = .bytes(ByteBuffer(data: body))
             let response = try await client.execute(request, timeout: Self.timeout)
             // The answer's body is not needed; read a little so the connection can be reused.

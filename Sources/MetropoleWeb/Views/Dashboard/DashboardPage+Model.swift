@@ -23,13 +23,13 @@ struct DashboardPageModel: Sendable {
     var slowModeSeconds: Int
     var followersOnly: Bool
     var blocked: [String]
+    /// A message for the visitor after a form post (e.g. an upload that was refused).
+    var notice: String?
     /// The Webhooks tab: the creator's endpoints with their newest deliveries, and the secret
     /// of one just created (shown this once).
     var webhooks: [DashboardWebhook] = []
     var newWebhookSecret: String? = nil
     var webhookEvents: [String] = WebhookEventType.allCases.map(\.rawValue)
-    /// A message for the visitor after a form post (e.g. an upload that was refused).
-    var notice: String?
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
         let stream = try await Channels.ownStream(of: owner, on: request.db)

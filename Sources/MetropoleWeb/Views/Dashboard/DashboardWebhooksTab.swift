@@ -37,7 +37,7 @@ enum DashboardWebhooksTab {
         )
     }
 
-    private static func endpoint(_ hook: DashboardWebhook, model: DashboardPageModel, context: PageContext) -> Node<HTML.BodyContext> {
+    private static func endpoint(_ hook: DashboardWebhook, model: DashboardPageModel, context: PageContext) -> Node<HTML.ListContext> {
         .li(
             .class("webhook-item"), .attr("data-webhook", hook.id),
             .div(.class("webhook-head"),
@@ -82,17 +82,17 @@ enum DashboardWebhooksTab {
                        .attr("placeholder", "https://example.com/hooks/metropole")),
                 .p(.class("help"), .text("A public http(s) address."))
             ),
-            .fieldset(
+            .element(named: "fieldset", nodes: [
                 .class("field"),
-                .legend(.text("Events")),
+                .element(named: "legend", text: "Events"),
                 .forEach(model.webhookEvents) { event in
                     .label(
                         .class("webhook-event"),
                         .input(.attr("type", "checkbox"), .attr("name", "events[]"), .attr("value", event), .attr("checked", "checked")),
                         .text(" "), .element(named: "code", nodes: [.safe(event)])
                     )
-                }
-            ),
+                },
+            ]),
             .button(.type(.submit), .class("btn btn-primary"), .text("Add webhook"))
         )
     }
