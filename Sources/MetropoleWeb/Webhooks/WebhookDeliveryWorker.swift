@@ -17,7 +17,7 @@ import Vapor
 final class WebhookDeliveryWorker: Service, Sendable {
     static let tick: Duration = .milliseconds(500)
     static let timeout: TimeAmount = .seconds(10)
-    static let concurrency = 4
+    static let concurrency = 8
 
     let webhooks: OutboundWebhooks
     private let client: HTTPClient
@@ -25,11 +25,14 @@ final class WebhookDeliveryWorker: Service, Sendable {
 
     init(webhooks: OutboundWebhooks, eventLoopGroup: any EventLoopGroup) {
         self.webhooks = webhooks
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        // A refused connection is a failed attempt, retried on our schedule, not the client's.
+        pool.retryConnectionEstablishment = false
         self.client = HTTPClient(
             eventLoopGroup: eventLoopGroup,
             configuration: .init(redirectConfiguration: .disallow,
                                  timeout: .init(connect: .seconds(5), read: Self.timeout),
-                                 connectionPool: .init(), proxy: nil),
+                                 connectionPool: pool, proxy: nil),
             backgroundActivityLogger: webhooks.logger)
     }
 

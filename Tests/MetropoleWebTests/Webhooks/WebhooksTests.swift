@@ -115,7 +115,7 @@ import VaporTesting
             try await app.testing().test(.GET, "api/v1/me/webhooks", headers: bearer(ann)) { response in
                 #expect(response.status == .ok)
                 #expect(!response.body.string.contains("whsec_"), "the secret is shown once")
-                #expect(try response.content.decode([EndpointJSON].self).map(\.id) == [id])
+                #expect((try? response.content.decode([EndpointJSON].self))?.map(\.id) == [id])
             }
             // ben sees none of it, and cannot touch it.
             try await app.testing().test(.GET, "api/v1/me/webhooks", headers: bearer(ben)) { #expect($0.body.string == "[]") }
@@ -129,7 +129,7 @@ import VaporTesting
             // ann changes and deletes it.
             try await app.testing().test(.PATCH, "api/v1/me/webhooks/\(id)", headers: bearer(ann), body: json(["events": ["follow.created"]])) { response in
                 #expect(response.status == .ok)
-                #expect(try response.content.decode(EndpointJSON.self).events == ["follow.created"])
+                #expect((try? response.content.decode(EndpointJSON.self))?.events == ["follow.created"])
             }
             try await app.testing().test(.POST, "api/v1/me/webhooks/\(id)/test", headers: bearer(ann)) { response in
                 #expect(response.status == .accepted)
