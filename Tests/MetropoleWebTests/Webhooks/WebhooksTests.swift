@@ -164,6 +164,45 @@ import VaporTesting
         }
     }
 
+    @Test func theDashboardTabAddsShowsTestsAndDeletes() async throws {
+        try await withTestApp { app in
+            let ann = try await app.signUp("ann")
+            let ben = try await app.signUp("ben")
+            let form: HTTPHeaders = ["Authorization": "Bearer \(ann)", "Content-Type": "application/x-www-form-urlencoded"]
+            try await app.testing().test(.GET, "u/ann/webhooks", headers: bearer(ann)) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("id=\"no-webhooks\""))
+                #expect(response.body.string.contains("name=\"events[]\" value=\"follow.created\""))
+            }
+            let body = "url=https%3A%2F%2Fhooks.example.com%2Fa%3Fx%3D1%26y%3D2&events[]=stream.online&events[]=follow.created"
+            try await app.testing().test(.POST, "u/ann/webhooks", headers: form, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .created)
+                #expect(response.body.string.contains("value=\"whsec_"), "the secret, this once")
+                #expect(response.body.string.contains("https://hooks.example.com/a?x=1&amp;y=2"), "escaped")
+            }
+            let endpoint = try #require(try await WebhookEndpoint.query(on: app.db).first())
+            #expect(endpoint.eventTypes == [.streamOnline, .followCreated])
+            let id = try endpoint.requireID().uuidString
+            try await app.testing().test(.POST, "u/ann/webhooks/\(id)/test", headers: form) { #expect($0.status == .seeOther) }
+            try await app.testing().test(.GET, "u/ann/webhooks", headers: bearer(ann)) { response in
+                let html = response.body.string
+                #expect(!html.contains("whsec_"))
+                #expect(html.contains("webhook.test") && html.contains("delivery-status is-pending"))
+            }
+            try await app.testing().test(.POST, "u/ann/webhooks", headers: form,
+                                         body: ByteBuffer(string: "url=http%3A%2F%2F10.0.0.1%2F&events[]=stream.online")) { response in
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.body.string.contains("private or link-local"))
+            }
+            // Someone else's dashboard and endpoint are out of reach.
+            try await app.testing().test(.POST, "u/ann/webhooks/\(id)/delete", headers: ["Authorization": "Bearer \(ben)"]) {
+                #expect($0.status == .forbidden)
+            }
+            try await app.testing().test(.POST, "u/ann/webhooks/\(id)/delete", headers: form) { #expect($0.status == .seeOther) }
+            #expect(try await WebhookEndpoint.query(on: app.db).count() == 0)
+        }
+    }
+
     // MARK: what is queued for whom
 
     @Test func eventsGoToTheirCreatorsAndTheSite() async throws {
