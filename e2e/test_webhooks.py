@@ -170,3 +170,35 @@ def test_down_receiver_gets_each_event_once_even_across_a_restart(data_dir):
     finally:
         server.stop()
         receiver.stop()
+
+
+def test_dashboard_tab_adds_a_webhook_shows_its_secret_once_and_sends_a_test(data_dir, receiver, browser):
+    from selenium.webdriver.common.by import By
+
+    from harness.browser import sign_in
+
+    receiver.start()
+    server = webhook_server(data_dir)
+    try:
+        server.sign_up("caster")
+        sign_in(browser, server, "caster")
+        browser.get(server.url + "/u/caster/webhooks")
+        assert browser.find_element(By.ID, "no-webhooks")
+        browser.find_element(By.ID, "webhook-url").send_keys(receiver.url)
+        browser.find_element(By.CSS_SELECTOR, "#add-webhook button[type=submit]").click()
+        secret = browser.find_element(By.ID, "webhook-secret").get_attribute("value")
+        assert secret.startswith("whsec_")
+        receiver.secret = secret
+
+        browser.get(server.url + "/u/caster/webhooks")
+        assert not browser.find_elements(By.ID, "webhook-secret"), "the secret is shown once"
+        browser.find_element(By.XPATH, "//button[normalize-space()='Send test event']").click()
+        assert wait_until(lambda: receiver.events("webhook.test"), timeout=30), "no test event"
+        assert receiver.events("webhook.test")[0][2], "verified with standardwebhooks"
+
+        def shown_delivered():
+            browser.get(server.url + "/u/caster/webhooks")
+            return browser.find_elements(By.CSS_SELECTOR, ".delivery-status.is-delivered")
+        assert wait_until(shown_delivered, timeout=20, interval=0.5)
+    finally:
+        server.stop()

@@ -146,7 +146,7 @@ final class WebhookDeliveryWorker: Service, Sendable {
             case .failure(let problem): return Outcome(error: problem.description)
             }
             let addresses: [SocketAddress]
-            do { addresses = try await destination.resolve(allowPrivate: allowPrivate, on: client.eventLoopGroup) } catch {
+            do { addresses = try await destination.resolve(allowPrivate: allowPrivate) } catch {
                 return Outcome(error: error.description)
             }
             let body = Data(delivery.payload.utf8)

@@ -62,7 +62,7 @@ struct WebhookDestination: Sendable, Equatable {
     }
 
     /// The addresses to connect to: resolved now, every one public (unless allowed).
-    func resolve(allowPrivate: Bool, on group: any EventLoopGroup) async throws(Problem) -> [SocketAddress] {
+    func resolve(allowPrivate: Bool) async throws(Problem) -> [SocketAddress] {
         let host = self.host, port = self.port
         let addresses: [SocketAddress]
         do {

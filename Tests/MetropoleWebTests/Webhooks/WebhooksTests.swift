@@ -54,9 +54,9 @@ import VaporTesting
     @Test func namesThatResolveInsideAreRefusedAtDelivery() async throws {
         let destination = try WebhookDestination.parse("http://localhost:9/", allowPrivate: true).get()
         await #expect(throws: WebhookDestination.Problem.privateAddress("localhost")) {
-            try await destination.resolve(allowPrivate: false, on: MultiThreadedEventLoopGroup.singleton)
+            try await destination.resolve(allowPrivate: false)
         }
-        let allowed = try await destination.resolve(allowPrivate: true, on: MultiThreadedEventLoopGroup.singleton)
+        let allowed = try await destination.resolve(allowPrivate: true)
         #expect(!allowed.isEmpty)
     }
 
