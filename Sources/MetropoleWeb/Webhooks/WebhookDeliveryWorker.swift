@@ -121,9 +121,22 @@ final class WebhookDeliveryWorker: Service, Sendable {
         }
         do {
             try await delivery.save(on: webhooks.database())
+            if delivery.status == .failed { try await expireQueue(of: endpointID, now: now) }
         } catch {
             webhooks.logger.report(error: error)
         }
+    }
+
+    /// Deliveries that waited a whole day behind the one just given up fail with it, rather
+    /// than each taking a turn at an endpoint that is down.
+    private func expireQueue(of endpointID: UUID, now: Date) async throws {
+        try await WebhookDelivery.query(on: webhooks.database())
+            .filter(\.$endpoint.$id == endpointID)
+            .filter(\.$statusName == WebhookDelivery.Status.pending.rawValue)
+            .filter(\.$createdAt < now.addingTimeInterval(-webhooks.retry.lifetime))
+            .set(\.$statusName, to: WebhookDelivery.Status.failed.rawValue)
+            .set(\.$lastError, to: "expired: waited a day behind an earlier delivery that failed")
+            .update()
     }
 
     struct Outcome: Sendable, Equatable {

@@ -347,6 +347,25 @@ import VaporTesting
             #expect(rows[0].attempts == 2 && rows[0].lastError != nil && rows[0].lastStatusCode == nil)
         }
     }
+
+    @Test func deliveriesThatWaitedADayBehindAFailedOneFailWithIt() async throws {
+        try await withTestApp(environment: Self.allowPrivate) { app in
+            try await app.signUp("ann")
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "ann").first())
+            _ = try await app.webhooks.create(for: user, url: "http://127.0.0.1:9/", events: ["user.updated"])
+            let start = Date()
+            try await app.webhooks.enqueue(.userUpdated, about: user.requireID(), data: app.webhooks.userData(user), now: start)
+            try await app.webhooks.enqueue(.userUpdated, about: user.requireID(), data: app.webhooks.userData(user), now: start.addingTimeInterval(60))
+            try await app.webhooks.enqueue(.userUpdated, about: user.requireID(), data: app.webhooks.userData(user), now: start.addingTimeInterval(7200))
+            let worker = WebhookDeliveryWorker(webhooks: app.webhooks, eventLoopGroup: app.eventLoopGroup)
+            // The first is given up a day after it was queued; the second, as old, goes with it.
+            await worker.runOnce(now: start.addingTimeInterval(24 * 3600 + 90))
+            await worker.shutdown()
+            let rows = try await WebhookDelivery.query(on: app.db).sort(\.$sequence).all()
+            #expect(rows.map(\.status) == [.failed, .failed, .pending])
+            #expect(rows.map(\.attempts) == [1, 0, 0])
+        }
+    }
 }
 
 struct EndpointJSON: Decodable {
