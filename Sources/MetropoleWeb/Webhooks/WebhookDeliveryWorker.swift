@@ -118,6 +118,10 @@ final class WebhookDeliveryWorker: Service, Sendable {
             delivery.nextAttemptAt = next
         } else {
             delivery.status = .failed
+            webhooks.logger.notice("webhook delivery given up", metadata: [
+                "webhook-id": "\(delivery.messageID)", "endpoint": "\(endpointID)", "attempts": "\(delivery.attempts)",
+                "last-error": "\(delivery.lastError ?? "")",
+            ])
         }
         do {
             try await delivery.save(on: webhooks.database())
