@@ -32,6 +32,12 @@ public struct AppConfiguration: Sendable, Equatable {
     var webSocketKeepalive = WebSocketKeepalive()
     /// User-sync webhook, OpenID Connect sign-in, password sign-up (`IdentityConfiguration`).
     var identity = IdentityConfiguration()
+    /// Outbound webhooks: private destinations allowed (`METROPOLE_WEBHOOKS_ALLOW_PRIVATE=1`),
+    /// the retry schedule (`METROPOLE_WEBHOOKS_RETRY_SECONDS` is its first wait) and the
+    /// operator's site-wide endpoints (`METROPOLE_SITE_WEBHOOKS_FILE`).
+    var webhooksAllowPrivate = false
+    var webhookRetry = WebhookRetryPolicy()
+    var siteWebhooks: [SiteWebhook] = []
 
     /// A configuration value that cannot be used; `description` is the one line start-up prints.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -143,6 +149,22 @@ public struct AppConfiguration: Sendable, Equatable {
 
         if let path = value("METROPOLE_PROVIDERS_FILE") {
             configuration.providers = try ProvidersFile.load(path: path)
+        }
+
+        if let raw = value("METROPOLE_WEBHOOKS_ALLOW_PRIVATE") {
+            guard ["0", "1", "true", "false"].contains(raw.lowercased()) else {
+                throw Error(variable: "METROPOLE_WEBHOOKS_ALLOW_PRIVATE", problem: "\"\(raw)\" is not 0 or 1")
+            }
+            configuration.webhooksAllowPrivate = raw == "1" || raw.lowercased() == "true"
+        }
+        if let raw = value("METROPOLE_WEBHOOKS_RETRY_SECONDS") {
+            guard let seconds = Double(raw), seconds >= 0.1, seconds <= 3600 else {
+                throw Error(variable: "METROPOLE_WEBHOOKS_RETRY_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 0.1 to 3600")
+            }
+            configuration.webhookRetry.first = seconds
+        }
+        if let path = value(SiteWebhooksFile.variable) {
+            configuration.siteWebhooks = try SiteWebhooksFile.load(path: path)
         }
 
         // The chat's name for it came first; it is still read.

@@ -21,6 +21,7 @@ enum AppServices {
         if app.providers.all.count > 1 {
             services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
         }
+        services.append(WebhookDeliveryWorker(webhooks: app.webhooks, eventLoopGroup: app.eventLoopGroup))
         if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }
         if let webRTC = live.webRTC { services.append(LiveServices.WebRTCIngest(live: live, server: webRTC)) }
         if serveHTTP, let server = app.server as? SiteServer { services.append(server) }

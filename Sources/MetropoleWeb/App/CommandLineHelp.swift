@@ -34,12 +34,14 @@ public enum CommandLineHelp {
                             if unanswered (default 30; METROPOLE_CHAT_PING_SECONDS is read too)
       METROPOLE_USER_WEBHOOK_SECRET  whsec_… secret of POST /api/v1/webhooks/users (user sync,
                             Standard Webhooks / Svix / Clerk); unset turns the endpoint off
-      METROPOLE_WEBHOOKS_ALLOW_PRIVATE  1: fetch pictures from loopback/private addresses (default 0)
       METROPOLE_OIDC_ISSUER      OpenID Connect issuer URL (discovery at /.well-known/openid-configuration)
       METROPOLE_OIDC_CLIENT_ID   Its client id; redirect URI <public URL>/signin/oidc/callback
       METROPOLE_OIDC_CLIENT_SECRET  Its client secret (none: a public client, PKCE only)
       METROPOLE_OIDC_NAME        Button label: "Sign in with <name>" (default: the issuer's host)
       METROPOLE_PASSWORD_SIGNUP  0: no sign-up with a password (default 1); sign-in still works
+      METROPOLE_SITE_WEBHOOKS_FILE  The operator's webhook endpoints, JSON [{url, events, secret}]
+      METROPOLE_WEBHOOKS_ALLOW_PRIVATE  1: webhooks to, pictures from loopback/private addresses (default 0)
+      METROPOLE_WEBHOOKS_RETRY_SECONDS  First wait before a failed webhook is retried (default 5)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
 
     A bad value stops start-up with one line naming the variable.

@@ -55,13 +55,19 @@ enum SiteURL: Equatable {
         case providerHook(String, String)
         /// User sync from an identity provider (Standard Webhooks / Svix / Clerk).
         case userWebhooks
+        case webhooks
+        case webhook(String)
+        case webhookTest(String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
-    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community }
+    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community, webhooks }
     enum DashboardAction: Equatable {
         case regenerateKey, deleteKey, stream, chat, thumbnail
         case unblock(String)
+        case createWebhook
+        case deleteWebhook(String)
+        case testWebhook(String)
     }
     enum SettingsAction: String { case profile, avatar, provider }
 
@@ -106,6 +112,9 @@ enum SiteURL: Equatable {
             case .chat: return base + ["chat"]
             case .thumbnail: return base + ["thumbnail"]
             case .unblock(let target): return base + ["blocked", value("target", target), "unblock"]
+            case .createWebhook: return base + ["webhooks"]
+            case .deleteWebhook(let id): return base + ["webhooks", value("webhook", id), "delete"]
+            case .testWebhook(let id): return base + ["webhooks", value("webhook", id), "test"]
             }
         case .settings: return ["settings"]
         case .settingsAction(let action): return ["settings", action.rawValue]
@@ -177,6 +186,9 @@ extension SiteURL.API {
         case .providers: ["providers"]
         case .providerHook(let provider, let hook): ["providers", value("provider", provider), "hooks", value("hook", hook)]
         case .userWebhooks: ["webhooks", "users"]
+        case .webhooks: ["me", "webhooks"]
+        case .webhook(let id): ["me", "webhooks", value("webhook", id)]
+        case .webhookTest(let id): ["me", "webhooks", value("webhook", id), "test"]
         }
     }
 }

@@ -44,6 +44,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.ejections = Ejections()
     app.streamSettingsObservers = StreamSettingsObservers()
     app.webSockets = WebSocketRegistry(keepalive: configuration.webSocketKeepalive)
+    do {
+        let box = try WebhookSecretBox.load(dataDirectory: configuration.dataDirectory)
+        app.webhooks = OutboundWebhooks(database: { [unowned app] in app.db }, box: box, configuration: configuration, logger: app.logger)
+    } catch {
+        throw AppConfiguration.Error(variable: "METROPOLE_DATA_DIR", problem: String(describing: error))
+    }
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.chat = ChatService(app: app, limits: configuration.chatRateLimits)
     app.providers = Providers(definitions: configuration.providers, app: app)
@@ -82,6 +88,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         // Usually an unreachable server or wrong credentials: one line naming the variable.
         throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "the database is not usable: \(String(reflecting: error))")
     }
+    try await app.webhooks.syncSiteEndpoints(configuration.siteWebhooks)
 }
 
 extension JSONEncoder {

@@ -43,6 +43,9 @@ func routes(_ app: Application) throws {
         app.route(.POST, SiteURL.dashboardAction("", .thumbnail).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
                   use: DashboardController.uploadThumbnail)
         app.post(path(.dashboardAction("", .unblock(""))), use: DashboardController.unblock)
+        app.post(path(.dashboardAction("", .createWebhook)), use: DashboardController.createWebhook)
+        app.post(path(.dashboardAction("", .deleteWebhook(""))), use: DashboardController.deleteWebhook)
+        app.post(path(.dashboardAction("", .testWebhook(""))), use: DashboardController.testWebhook)
         app.get(path(.settings), use: SettingsController.show)
         app.post(path(.settingsAction(.profile)), use: SettingsController.updateProfile)
         app.post(path(.settingsAction(.provider)), use: SettingsController.updateProvider)
@@ -96,6 +99,14 @@ func routes(_ app: Application) throws {
     }
     do { // user sync from an identity provider
         app.post(api(.userWebhooks), use: UserWebhooksAPIController.receive)
+    }
+    do { // outbound webhooks
+        app.get(api(.webhooks), use: WebhooksAPIController.list)
+        app.post(api(.webhooks), use: WebhooksAPIController.create)
+        app.get(api(.webhook("")), use: WebhooksAPIController.show)
+        app.patch(api(.webhook("")), use: WebhooksAPIController.update)
+        app.delete(api(.webhook("")), use: WebhooksAPIController.delete)
+        app.post(api(.webhookTest("")), use: WebhooksAPIController.test)
     }
     do { // chat and moderation
         app.get(api(.chat("")), use: ChatAPIController.socket)

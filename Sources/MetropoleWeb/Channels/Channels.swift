@@ -41,6 +41,7 @@ enum Channels {
         try await update.apply(to: stream, on: app.db)
         app.listings.invalidate()
         app.streamSettingsObservers.notify(stream)
+        try await app.webhooks.stream(.streamUpdated, streamID: stream.requireID())
     }
 
     /// Stores a new card picture for the owner's stream; returns its file name.
@@ -49,6 +50,7 @@ enum Channels {
         return try await ImageUpload.replace(stream.thumbnail, with: bytes, as: .thumbnails, in: app) { name in
             stream.thumbnail = name
             try await stream.save(on: app.db)
+            await app.webhooks.stream(.streamUpdated, stream, owner: owner)
         }
     }
 }

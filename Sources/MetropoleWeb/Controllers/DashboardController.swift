@@ -28,8 +28,9 @@ enum DashboardController {
     }
 
     static func page(_ user: User, tab: DashboardPageModel.Tab, notice: String? = nil, status: HTTPResponseStatus = .ok,
-                     on request: Request) async throws -> Response {
-        let model = try await DashboardPageModel.load(owner: user, tab: tab, notice: notice, on: request)
+                     newWebhookSecret: String? = nil, on request: Request) async throws -> Response {
+        var model = try await DashboardPageModel.load(owner: user, tab: tab, notice: notice, on: request)
+        model.newWebhookSecret = newWebhookSecret
         let response = try await DashboardPageView.render(model, context: PageContext.load(request)).encodeResponse(for: request)
         response.status = status
         return response
@@ -78,6 +79,37 @@ enum DashboardController {
         let user = try requireOwner(request)
         try await SocialGraph.unblock(SocialGraph.target(request, parameter: "target"), by: user, on: request.db)
         return back(request, user, .community)
+    }
+
+    struct WebhookForm: Content {
+        var url: String?
+        var events: [String]?
+    }
+
+    /// The Webhooks tab's form: on success the page shows the new secret, this once.
+    @Sendable static func createWebhook(request: Request) async throws -> Response {
+        let user = try requireOwner(request)
+        let form = try request.content.decode(WebhookForm.self)
+        do {
+            let (_, secret) = try await request.application.webhooks.create(for: user, url: form.url, events: form.events)
+            return try await page(user, tab: .webhooks, status: .created, newWebhookSecret: secret, on: request)
+        } catch let error as APIError {
+            return try await page(user, tab: .webhooks, notice: error.message, status: error.status, on: request)
+        }
+    }
+
+    @Sendable static func deleteWebhook(request: Request) async throws -> Response {
+        let user = try requireOwner(request)
+        let webhooks = request.application.webhooks
+        try await webhooks.delete(webhooks.endpoint(request.parameters.get("webhook"), of: user))
+        return back(request, user, .webhooks)
+    }
+
+    @Sendable static func testWebhook(request: Request) async throws -> Response {
+        let user = try requireOwner(request)
+        let webhooks = request.application.webhooks
+        try await webhooks.enqueueTest(to: webhooks.endpoint(request.parameters.get("webhook"), of: user))
+        return back(request, user, .webhooks)
     }
 
     @Sendable static func health(request: Request) async throws -> StreamHealthDTO {

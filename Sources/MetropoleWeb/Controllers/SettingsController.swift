@@ -18,7 +18,7 @@ enum SettingsController {
         let user = try request.requireUser()
         let form = try request.content.decode(ProfileForm.self)
         do {
-            try await Profiles.setBio(form.bio, of: user, on: request.db)
+            try await Profiles.setBio(form.bio, of: user, in: request.application)
         } catch let error as APIError {
             return try await page(user, notice: error.message, status: error.status, on: request)
         }

@@ -19,9 +19,6 @@ struct IdentityConfiguration: Sendable, Equatable {
     var oidc: OIDC?
     /// `METROPOLE_PASSWORD_SIGNUP=0` refuses sign-up by password (403 `signup_disabled`).
     var passwordSignUp = true
-    /// `METROPOLE_WEBHOOKS_ALLOW_PRIVATE=1`: pictures may be fetched from loopback, private
-    /// and link-local addresses (tests; an installation whose identity provider is internal).
-    var allowPrivateAddresses = false
 
     static func load(_ value: (String) -> String?) throws(AppConfiguration.Error) -> IdentityConfiguration {
         var configuration = IdentityConfiguration()
@@ -34,7 +31,6 @@ struct IdentityConfiguration: Sendable, Equatable {
             }
         }
         configuration.passwordSignUp = try flag("METROPOLE_PASSWORD_SIGNUP", default: true)
-        configuration.allowPrivateAddresses = try flag("METROPOLE_WEBHOOKS_ALLOW_PRIVATE", default: false)
 
         if let secret = value("METROPOLE_USER_WEBHOOK_SECRET") {
             do { configuration.userWebhookSecret = try WebhookSecret(string: secret) } catch {

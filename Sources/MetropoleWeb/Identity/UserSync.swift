@@ -60,14 +60,14 @@ enum UserSync {
 
     /// Whether this `webhook-id` was applied already (a replay).
     static func hasSeen(_ messageID: String, on database: any Database) async throws -> Bool {
-        try await WebhookDelivery.query(on: database).filter(\.$messageID == messageID).first() != nil
+        try await ReceivedWebhook.query(on: database).filter(\.$messageID == messageID).first() != nil
     }
 
     /// Remembers an applied delivery and forgets those older than a day.
     static func remember(_ messageID: String, on database: any Database, now: Date = Date()) async throws {
-        try await WebhookDelivery.query(on: database).filter(\.$receivedAt < now.addingTimeInterval(-WebhookDelivery.retention)).delete()
+        try await ReceivedWebhook.query(on: database).filter(\.$receivedAt < now.addingTimeInterval(-ReceivedWebhook.retention)).delete()
         do {
-            try await WebhookDelivery(messageID: messageID, receivedAt: now).create(on: database)
+            try await ReceivedWebhook(messageID: messageID, receivedAt: now).create(on: database)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // The same delivery twice at once: both applied the same idempotent change.
         }

@@ -22,6 +22,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
     private let database: @Sendable () -> any Database
     private let broadcaster: LiveStatusBroadcaster
     private let listings: ListingCache
+    private let webhooks: OutboundWebhooks?
     private let logger: Logger
     let viewers: ViewerCounter
 
@@ -30,10 +31,12 @@ final class LiveDirectory: LiveEventSink, Sendable {
         var byUsername: [String: UUID] = [:]
     }
 
-    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, listings: ListingCache, logger: Logger) {
+    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, listings: ListingCache,
+         webhooks: OutboundWebhooks? = nil, logger: Logger) {
         self.database = database
         self.broadcaster = broadcaster
         self.listings = listings
+        self.webhooks = webhooks
         self.logger = logger
         self.viewers = ViewerCounter()
         viewers.onChange = { [broadcaster] username, count in
@@ -88,6 +91,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
             logger.report(error: error)
         }
         broadcaster.send(.live(username: stream.user.username, isLive: true))
+        await webhooks?.stream(.streamOnline, stream, owner: stream.user)
     }
 
     /// A stream went offline, wherever it was published.
@@ -101,6 +105,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
         }
         logger.info("stream offline", metadata: ["channel": "\(username)"])
         broadcaster.send(.live(username: username, isLive: false))
+        await webhooks?.stream(.streamOffline, streamID: streamID)
     }
 
     func unpublished(streamID: String, hub: LiveHub) async {

@@ -33,7 +33,8 @@ final class LiveServices: Sendable {
 
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
-        directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, logger: app.logger)
+        directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, webhooks: app.webhooks,
+                                  logger: app.logger)
         external = ExternalStreams(directory: directory, database: database, logger: app.logger)
         let configuration = app.metropole, authorizer = StreamKeyAuthorizer(database: database)
         if startIngest, let port = configuration.rtmpPort {

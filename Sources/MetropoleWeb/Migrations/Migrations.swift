@@ -14,7 +14,9 @@ enum Migrations {
         M0060_AddPreferredProviderToUsers(),
         M0061_AddProviderIngressToStreams(),
         M0020_CreateUserIdentities(),
-        M0021_CreateWebhookDeliveries(),
+        M0021_CreateReceivedWebhooks(),
         M0022_AddDisplayNameToUsers(),
+        M0050_CreateWebhookEndpoints(),
+        M0051_CreateWebhookDeliveries(),
     ]
 }

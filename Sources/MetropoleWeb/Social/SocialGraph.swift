@@ -27,8 +27,10 @@ enum SocialGraph {
             try await Follow(followerID: followerID, followedID: followedID).create(on: request.db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A concurrent request created the same follow: following is idempotent.
+            return
         }
         request.application.listings.invalidate()
+        await request.application.webhooks.followCreated(follower: follower, followed: followed)
     }
 
     static func unfollow(_ followed: User, by follower: User, on request: Request) async throws {

@@ -16,7 +16,7 @@ enum MeAPIController {
         let user = try request.requireUser()
         let update = try request.content.decode(Update.self)
         if let bio = update.bio {
-            try await Profiles.setBio(bio, of: user, on: request.db)
+            try await Profiles.setBio(bio, of: user, in: request.application)
         }
         if let provider = update.preferredProvider {
             try await Ingress.choose(provider, for: user, in: request.application)

@@ -25,6 +25,11 @@ struct DashboardPageModel: Sendable {
     var blocked: [String]
     /// A message for the visitor after a form post (e.g. an upload that was refused).
     var notice: String?
+    /// The Webhooks tab: the creator's endpoints with their newest deliveries, and the secret
+    /// of one just created (shown this once).
+    var webhooks: [DashboardWebhook] = []
+    var newWebhookSecret: String? = nil
+    var webhookEvents: [String] = WebhookEventType.allCases.map(\.rawValue)
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
         let stream = try await Channels.ownStream(of: owner, on: request.db)
@@ -42,7 +47,8 @@ struct DashboardPageModel: Sendable {
             streamKey: stream.streamKey,
             playback: Ingress.playback(of: stream, absolute: false, in: request.application),
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
-            blocked: blocked, notice: notice
+            blocked: blocked, notice: notice,
+            webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : []
         )
     }
 }
@@ -80,6 +86,24 @@ struct StreamHealthDTO: Content {
         self.keyframeInterval = stats.keyframeInterval.map { ($0 * 100).rounded() / 100 }
         self.uptimeSeconds = Int(Date().timeIntervalSince(entry.startedAt))
         self.viewerCount = viewers.count(username: entry.username)
+    }
+}
+
+/// One endpoint as the Webhooks tab shows it.
+struct DashboardWebhook: Sendable {
+    var id: String
+    var url: String
+    var events: [String]
+    var deliveries: [WebhooksAPIController.DeliveryDTO]
+
+    static func load(owner: User, webhooks: OutboundWebhooks) async throws -> [DashboardWebhook] {
+        var loaded: [DashboardWebhook] = []
+        for endpoint in try await webhooks.endpoints(of: owner) {
+            loaded.append(DashboardWebhook(
+                id: try endpoint.requireID().uuidString, url: endpoint.url, events: endpoint.eventTypes.map(\.rawValue),
+                deliveries: try await webhooks.recentDeliveries(of: endpoint, limit: 10).map(WebhooksAPIController.DeliveryDTO.init)))
+        }
+        return loaded
     }
 }
 

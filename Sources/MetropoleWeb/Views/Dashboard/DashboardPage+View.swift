@@ -25,6 +25,7 @@ enum DashboardPageView {
         case .browser: DashboardBrowserTab.node(model, context: context)
         case .chat: DashboardChatTab.node(model, context: context)
         case .community: DashboardCommunityTab.node(model, context: context)
+        case .webhooks: DashboardWebhooksTab.node(model, context: context)
         }
     }
 
