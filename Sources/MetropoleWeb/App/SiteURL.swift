@@ -19,6 +19,9 @@ enum SiteURL: Equatable {
     case favicon
     case sidebarPartial
     case healthz
+    case metrics
+    case admin(search: String?)
+    case adminAction(AdminAction)
     case avatar(String)
     case thumbnail(String)
     case livePlaylist(String)
@@ -50,6 +53,19 @@ enum SiteURL: Equatable {
         case whipSession(String)
         case providers
         case providerHook(String, String)
+        case openAPI
+        case adminStreams
+        case adminEndStream(String)
+        case adminUsers
+        case adminSuspension(String)
+        case adminAudit
+    }
+
+    /// The admin page's forms.
+    enum AdminAction: Equatable {
+        case endStream(String)
+        case suspend(String)
+        case unsuspend(String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
@@ -71,9 +87,14 @@ enum SiteURL: Equatable {
     var routeComponents: [String] { segments(placeholders: true) }
 
     private var query: String? {
-        guard case .search(let term?) = self, let encoded = term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed)
-        else { return nil }
-        return "term=" + encoded
+        switch self {
+        case .search(let term?):
+            return term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed).map { "term=" + $0 }
+        case .admin(let term?):
+            return term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed).map { "q=" + $0 }
+        default:
+            return nil
+        }
     }
 
     private func segments(placeholders: Bool) -> [String] {
@@ -106,6 +127,14 @@ enum SiteURL: Equatable {
         case .favicon: return ["favicon.ico"]
         case .sidebarPartial: return ["partials", "sidebar"]
         case .healthz: return ["healthz"]
+        case .metrics: return ["metrics"]
+        case .admin: return ["admin"]
+        case .adminAction(let action):
+            switch action {
+            case .endStream(let name): return ["admin", "streams", value("username", name), "end"]
+            case .suspend(let name): return ["admin", "users", value("username", name), "suspend"]
+            case .unsuspend(let name): return ["admin", "users", value("username", name), "unsuspend"]
+            }
         case .avatar(let file): return ["uploads", "avatars", value("file", file)]
         case .thumbnail(let file): return ["uploads", "thumbnails", value("file", file)]
         case .livePlaylist(let name): return ["live", value("username", name), "index.m3u8"]
@@ -169,6 +198,12 @@ extension SiteURL.API {
         case .whipSession(let id): ["whip", value("session", id)]
         case .providers: ["providers"]
         case .providerHook(let provider, let hook): ["providers", value("provider", provider), "hooks", value("hook", hook)]
+        case .openAPI: ["openapi.json"]
+        case .adminStreams: ["admin", "streams"]
+        case .adminEndStream(let name): ["admin", "streams", value("username", name), "end"]
+        case .adminUsers: ["admin", "users"]
+        case .adminSuspension(let name): ["admin", "users", value("username", name), "suspension"]
+        case .adminAudit: ["admin", "audit"]
         }
     }
 }

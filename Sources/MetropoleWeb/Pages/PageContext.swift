@@ -9,6 +9,8 @@ struct PageContext: Sendable {
     var searchTerm: String?
     var layout: LayoutPreferences
     var sidebar: SidebarModel
+    /// Shows the Admin link; the admin routes check the role themselves.
+    var isAdmin = false
 
     /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
     /// `csrfToken` overrides the request's (guest pages cached for everyone pass "").
@@ -27,7 +29,8 @@ struct PageContext: Sendable {
             assets: request.application.assets,
             searchTerm: searchTerm,
             layout: LayoutPreferences(request: request),
-            sidebar: SidebarModel()
+            sidebar: SidebarModel(),
+            isAdmin: request.currentUser?.isAdmin ?? false
         )
     }
 }

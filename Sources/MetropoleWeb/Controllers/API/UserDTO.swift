@@ -10,6 +10,8 @@ struct UserDTO: Content {
     var createdAt: Date?
     /// The streaming provider the user publishes through (`GET /providers`); `builtin` by default.
     var preferredProvider: String
+    /// `creator`, or `admin` for an operator.
+    var role: String
 
     init(_ user: User) throws {
         self.id = try user.requireID()
@@ -18,6 +20,7 @@ struct UserDTO: Content {
         self.avatarUrl = user.avatar.map { SiteURL.avatar($0).path }
         self.createdAt = user.createdAt
         self.preferredProvider = user.preferredProvider ?? ProviderDefinition.builtin.id
+        self.role = user.role.rawValue
     }
 }
 
