@@ -21,8 +21,8 @@ METRICS_TOKEN = "e2e-metrics-token-0123456789"
 
 @pytest.fixture
 def ops_server(data_dir):
-    # WHIP stays off (METROPOLE_WEBRTC_UDP_PORT=0): the description must hold for that too.
-    instance = Server(data_dir, webrtc_port=0, env={
+    # WHIP on, so its offers are parsed for real (WHIP off is a Swift test: 404, never 5xx).
+    instance = Server(data_dir, env={
         "METROPOLE_METRICS_TOKEN": METRICS_TOKEN, "LOG_FORMAT": "json", "LOG_LEVEL": "info",
     }).start()
     yield instance
@@ -47,8 +47,17 @@ def value(samples, name, **labels):
     return samples.get((name, tuple(sorted(labels.items()))))
 
 
+def grant_admin(server, username):
+    """`metropole admin grant`, run beside the server on its data directory."""
+    env = dict(os.environ, METROPOLE_DATA_DIR=server.data_dir, METROPOLE_RTMP_PORT="0", METROPOLE_WEBRTC_UDP_PORT="0")
+    return subprocess.run([binaries.metropole(), "admin", "grant", username], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
 def test_schemathesis_finds_no_server_error_and_every_answer_matches_the_document(ops_server, tmp_path):
+    # An admin, so the admin routes are exercised too (their refusals have Swift tests).
     token = ops_server.sign_up("fuzzer")
+    assert grant_admin(ops_server, "fuzzer").returncode == 0
     # Some data for the routes to find: a stream key, a follow target.
     ops_server.ingress(token)
     ops_server.sign_up("neighbour")
@@ -58,7 +67,7 @@ def test_schemathesis_finds_no_server_error_and_every_answer_matches_the_documen
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", schema, "--url", ops_server.url,
         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-        "--max-examples", "8", "--seed", "15", "--workers", "1", "--request-timeout", "10",
+        "--max-examples", "20", "--seed", "15", "--workers", "1", "--request-timeout", "10",
         "--phases", "examples,coverage,fuzzing", "--no-shrink",
         "-H", f"Authorization: Bearer {token}",
         # Not fuzzable: an endless event stream, and the one call that ends the run's own session
@@ -68,9 +77,11 @@ def test_schemathesis_finds_no_server_error_and_every_answer_matches_the_documen
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=240,
-                            env=dict(os.environ, SCHEMATHESIS_HOOKS="", NO_COLOR="1"))
+                            env=dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks", NO_COLOR="1",
+                                     PYTHONPATH=os.path.dirname(os.path.abspath(__file__))))
     output = result.stdout[-12000:] + result.stderr[-3000:]
     assert result.returncode == 0, output
+    print(output[-2500:])  # the summary, for `pytest -s`
 
 
 def test_metrics_move_when_a_stream_goes_live_and_a_viewer_joins(ops_server):
@@ -136,14 +147,10 @@ def test_admin_cli_grants_and_the_admin_suspends_through_the_api(data_dir):
         victim = server.sign_up("victim")
         status, _ = server.api("GET", "/admin/users", token=admin)
         assert status == 403
-        # A one-shot command beside the running server, on the same data directory.
-        env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_RTMP_PORT="0", METROPOLE_WEBRTC_UDP_PORT="0")
-        granted = subprocess.run([binaries.metropole(), "admin", "grant", "operator"], env=env, capture_output=True,
-                                 text=True, timeout=60)
+        granted = grant_admin(server, "operator")
         assert granted.returncode == 0, granted.stderr + granted.stdout
         assert "operator is now an admin" in granted.stdout
-        missing = subprocess.run([binaries.metropole(), "admin", "grant", "nobody"], env=env, capture_output=True,
-                                 text=True, timeout=60)
+        missing = grant_admin(server, "nobody")
         assert missing.returncode != 0 and "nobody" in missing.stdout + missing.stderr
 
         status, users = server.api("GET", "/admin/users?q=vic", token=admin)

@@ -98,7 +98,9 @@ extension APIDescription {
         case .json(let schema, let required):
             return .init(required: required, content: ["application/json": .init(schema: schema)])
         case .media(let types):
-            return .init(required: true, content: Dictionary(uniqueKeysWithValues: types.map { ($0, .init(schema: JSONSchema(types: ["string"], format: "binary"))) }))
+            // Images are bytes; SDP is text.
+            let schema = types.allSatisfy { $0.hasPrefix("image/") } ? JSONSchema(types: ["string"], format: "binary") : .string
+            return .init(required: true, content: Dictionary(uniqueKeysWithValues: types.map { ($0, .init(schema: schema)) }))
         case .any:
             return .init(required: false, content: ["application/json": .init(schema: .object([:])),
                                                     "application/x-www-form-urlencoded": .init(schema: .object([:]))])
