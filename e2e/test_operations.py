@@ -167,3 +167,57 @@ def test_admin_cli_grants_and_the_admin_suspends_through_the_api(data_dir):
         assert [entry["action"] for entry in audit] == ["suspend", "grant"]
     finally:
         server.stop()
+
+
+def test_suspension_closes_the_users_open_chat_and_their_token_becomes_a_guests(data_dir):
+    from test_chat import Chat
+
+    server = Server(data_dir).start()
+    try:
+        admin = server.sign_up("operator")
+        assert grant_admin(server, "operator").returncode == 0
+        server.sign_up("Host")
+        bea_token = server.sign_up("Bea")
+        bea = Chat(server, "Host", bea_token)
+        assert bea.hello["you"]["canChat"]
+        status, _ = server.api("PUT", "/admin/users/Bea/suspension", {"reason": "spam"}, token=admin)
+        assert status == 200
+        ejected = bea.next("kicked", timeout=3)
+        assert ejected["reason"] == "suspended"
+        again = Chat(server, "Host", bea_token)
+        assert not again.hello["you"]["canChat"] and again.hello["you"].get("username") is None
+        assert again.error("hello")["code"] == "not_signed_in"
+    finally:
+        server.stop()
+
+
+def test_suspension_cuts_a_live_rtmp_stream_and_refuses_its_key(data_dir):
+    server = Server(data_dir).start()
+    try:
+        admin = server.sign_up("operator")
+        assert grant_admin(server, "operator").returncode == 0
+        _, url = server.channel("caster")
+        publisher = publish(url)
+        try:
+            assert wait_until(lambda: server.is_live("caster"), 20)
+            status, live = server.api("GET", "/admin/streams", token=admin)
+            assert status == 200 and [stream["username"] for stream in live] == ["caster"]
+            status, _ = server.api("PUT", "/admin/users/caster/suspension", {"reason": "rules"}, token=admin)
+            assert status == 200
+            assert wait_until(lambda: server.api("GET", "/admin/streams", token=admin)[1] == [], 10), "the stream ended"
+            assert publisher.wait(timeout=15) is not None, "ffmpeg was disconnected"
+        finally:
+            if publisher.poll() is None:
+                publisher.terminate()
+                publisher.wait(timeout=10)
+        # The same key, published again, is refused while suspended.
+        retry = publish(url, loop=False, seconds=3)
+        try:
+            assert retry.wait(timeout=20) != 0, "the publish was refused"
+        finally:
+            if retry.poll() is None:
+                retry.terminate()
+                retry.wait(timeout=10)
+        assert server.api("GET", "/admin/streams", token=admin)[1] == []
+    finally:
+        server.stop()
