@@ -55,8 +55,8 @@ struct APIRoute: Sendable {
         switch access {
         case .user, .admin:
             add(401, "Not signed in, or the session ended (signed out, expired, suspended).")
+            if access == .admin { add(403, method == .GET ? "Not an admin." : "Not an admin, or a cookie write without a valid CSRF token.") }
             if method != .GET { add(403, "A cookie-authenticated write without a valid CSRF token.") }
-            if access == .admin { add(403, "The caller is not an admin.") }
         case .streamKey: add(401, "No stream key, or one that is not (or no longer) valid.")
         case .provider: add(401, "The request does not carry the provider's secret.")
         case .open: break

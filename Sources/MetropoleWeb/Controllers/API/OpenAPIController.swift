@@ -1,6 +1,7 @@
 import Vapor
 
-/// `GET /api/v1/openapi.json`: `APIDescription`'s document, encoded once per process.
+/// `GET /api/v1/openapi.json`: `APIDescription`'s document with this server's public URL,
+/// encoded per request (tens of kilobytes, asked for rarely).
 enum OpenAPIController {
     @Sendable static func show(request: Request) throws -> Response {
         let encoder = JSONEncoder()
