@@ -20,6 +20,8 @@ enum MetropoleMetrics {
     static func bootstrap() { _ = bootstrapped }
 
     static let chatMessages = Counter(label: "metropole_chat_messages_total", factory: factory)
+    /// Guest pages the HTTP edge answered from its cache (one atomic add on that path).
+    static let guestPagesFromCache = Counter(label: "metropole_guest_pages_cached_total", factory: factory)
 
     /// A viewer's socket closed because it could not keep up (`WebSocketCloseCode.tooSlow`).
     static func droppedTooSlow(kind: String) {
