@@ -76,7 +76,8 @@ def test_schemathesis_finds_no_server_error_and_every_answer_matches_the_documen
         "--exclude-operation-id", "deleteSessionsCurrent",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240,
+    # Run from the test's own folder: hypothesis and schemathesis keep their state in the cwd.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path,
                             env=dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks", NO_COLOR="1",
                                      PYTHONPATH=os.path.dirname(os.path.abspath(__file__))))
     output = result.stdout[-12000:] + result.stderr[-3000:]
