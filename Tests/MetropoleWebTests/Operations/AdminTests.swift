@@ -137,4 +137,30 @@ import VaporTesting
             try await app.testing().test(.GET, "api/v1/me", headers: bearer(admin)) { #expect($0.body.string.contains("\"role\":\"admin\"")) }
         }
     }
+
+    @Test func aSuspendedCreatorsKeyIsRefusedByProviderHooks() async throws {
+        try await ProvidersTests.withProviders { app, _ in
+            // setup
+            let admin = try await app.signUp("boss")
+            try await grantAdmin("boss", in: app)
+            let token = try await app.signUp("ada")
+            let key = try await ProvidersTests.choose("mtx", token, on: app)
+            let publish: [String: Any] = ["action": "publish", "path": "live/ada", "protocol": "rtmp", "id": "6f1c",
+                                          "query": "token=\(key.dropFirst("ada?token=".count))", "ip": "203.0.113.7",
+                                          "user": "", "password": "", "token": ""]
+            func auth() async throws -> HTTPStatus {
+                var status = HTTPStatus.ok
+                try await app.testing().test(.POST, "api/v1/providers/mtx/hooks/auth?token=\(ProvidersTests.secret)",
+                                             headers: jsonHeaders, body: json(publish)) { status = $0.status }
+                return status
+            }
+            #expect(try await auth() == .ok)
+            // act
+            try await app.testing().test(.PUT, "api/v1/admin/users/ada/suspension", headers: bearer(admin), body: json(["reason": "x"])) {
+                #expect($0.status == .ok)
+            }
+            // check
+            #expect(try await auth() != .ok)
+        }
+    }
 }
