@@ -174,6 +174,7 @@ def test_down_receiver_gets_each_event_once_even_across_a_restart(data_dir):
 
 def test_dashboard_tab_adds_a_webhook_shows_its_secret_once_and_sends_a_test(data_dir, receiver, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from harness.browser import sign_in
 
@@ -186,7 +187,8 @@ def test_dashboard_tab_adds_a_webhook_shows_its_secret_once_and_sends_a_test(dat
         assert browser.find_element(By.ID, "no-webhooks")
         browser.find_element(By.ID, "webhook-url").send_keys(receiver.url)
         browser.find_element(By.CSS_SELECTOR, "#add-webhook button[type=submit]").click()
-        secret = browser.find_element(By.ID, "webhook-secret").get_attribute("value")
+        # The form posts and the answer is a new page: wait for it rather than racing it.
+        secret = WebDriverWait(browser, 15).until(lambda b: b.find_element(By.ID, "webhook-secret")).get_attribute("value")
         assert secret.startswith("whsec_")
         receiver.secret = secret
 

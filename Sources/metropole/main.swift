@@ -26,7 +26,12 @@ do {
 }
 
 var environment = try Environment.detect()
-try LoggingSystem.bootstrap(from: &environment)
+switch configuration.logFormat {
+case .text:
+    try LoggingSystem.bootstrap(from: &environment)
+case .json:
+    try LoggingSystem.bootstrap(from: &environment) { level in { label in JSONLogHandler(label: label, level: level) } }
+}
 let app = try await Application.make(environment)
 do {
     var options = ConfigureOptions()

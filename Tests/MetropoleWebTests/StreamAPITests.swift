@@ -44,7 +44,7 @@ import VaporTesting
         try await withTestApp { app in
             let owner = try await app.signUp("owner")
             try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "whip"])) { response in
-                #expect(response.status == .notImplemented)
+                #expect(response.status == .unprocessableEntity)
                 #expect(response.errorCode == "whip_disabled")
             }
             try await app.testing().test(.POST, "api/v1/me/ingress", headers: bearer(owner), body: json(["protocol": "srt"])) { response in

@@ -58,6 +58,10 @@ enum Accounts {
             throw wrongCredentials
         }
         throttle.recordSuccess(username: credentials.username)
+        // Told only to whoever knows the password.
+        if user.isSuspended {
+            throw APIError.forbidden("This account is suspended: \(user.suspensionReason ?? "no reason given").", code: "account_suspended")
+        }
         return user
     }
 }

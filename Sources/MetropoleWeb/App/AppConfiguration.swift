@@ -24,6 +24,10 @@ public struct AppConfiguration: Sendable, Equatable {
     /// How long a WHIP publisher may stay silent before its stream ends (RFC 7675 consent;
     /// `METROPOLE_WEBRTC_CONSENT_SECONDS`, 30).
     public var webRTCConsentSeconds = 30
+    /// The Bearer token `GET /metrics` requires (`METROPOLE_METRICS_TOKEN`); nil: /metrics is 404.
+    public var metricsToken: String? = nil
+    /// `LOG_FORMAT`: `text` (Vapor's console lines) or `json` (one object per line).
+    public var logFormat: LogFormat = .text
     /// The streaming providers besides the built-in engine (`METROPOLE_PROVIDERS_FILE`).
     var providers: [ProviderDefinition] = []
     /// Chat messages per 30 s for viewers and streamers (`METROPOLE_CHAT_RATE_LIMIT`).
@@ -145,6 +149,19 @@ public struct AppConfiguration: Sendable, Equatable {
                 throw Error(variable: "METROPOLE_WEBRTC_CONSENT_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 1 to 300")
             }
             configuration.webRTCConsentSeconds = seconds
+        }
+
+        if let token = value("METROPOLE_METRICS_TOKEN") {
+            guard token.count >= 16, token.utf8.count <= 256, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw Error(variable: "METROPOLE_METRICS_TOKEN", problem: "use 16–256 printable ASCII characters without spaces")
+            }
+            configuration.metricsToken = token
+        }
+        if let raw = value("LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                throw Error(variable: "LOG_FORMAT", problem: "\"\(raw)\" is not text or json")
+            }
+            configuration.logFormat = format
         }
 
         if let path = value("METROPOLE_PROVIDERS_FILE") {

@@ -14,6 +14,8 @@ public enum CommandLineHelp {
                  (resumable; refuses a non-empty target without --force).
       providers snippet <id>
                  Print the block for that streaming provider's media server configuration.
+      admin grant <username> / admin revoke <username>
+                 Give or take the admin role (the Admin page, /api/v1/admin/…).
 
     Environment:
       METROPOLE_HTTP_HOST   HTTP bind address (default 127.0.0.1)
@@ -43,6 +45,8 @@ public enum CommandLineHelp {
       METROPOLE_WEBHOOKS_ALLOW_PRIVATE  1: webhooks to, pictures from loopback/private addresses (default 0)
       METROPOLE_WEBHOOKS_RETRY_SECONDS  First wait before a failed webhook is retried (default 5)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
+      LOG_FORMAT            text (default) or json: one JSON object per line
+      METROPOLE_METRICS_TOKEN  Bearer token for GET /metrics (Prometheus); unset: /metrics is 404
 
     A bad value stops start-up with one line naming the variable.
     """

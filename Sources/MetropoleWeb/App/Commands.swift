@@ -51,3 +51,32 @@ struct ProviderSnippetCommand: AsyncCommand {
 struct ProviderSnippetError: Error, CustomStringConvertible {
     var description: String
 }
+
+/// `metropole admin grant|revoke <username>`: the operator role is given only here, by whoever
+/// runs the server; every change is in the audit log.
+struct AdminCommands: AsyncCommandGroup {
+    var help: String { "Site administrators: grant <username>, revoke <username>" }
+    var commands: [String: any AnyAsyncCommand] { ["grant": AdminRoleCommand(role: .admin), "revoke": AdminRoleCommand(role: .creator)] }
+}
+
+struct AdminRoleCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "username", help: "An existing account") var username: String
+    }
+
+    let role: UserRole
+    var help: String { role == .admin ? "Makes the user an admin." : "Takes the admin role away." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        do {
+            let user = try await Administration.setRole(role, of: signature.username, on: context.application.db)
+            context.console.print(role == .admin ? "\(user.username) is now an admin." : "\(user.username) is no longer an admin.")
+        } catch let error as APIError where error.status == .notFound {
+            throw AdminCommandError(description: "no user \"\(signature.username)\"")
+        }
+    }
+}
+
+struct AdminCommandError: Error, CustomStringConvertible {
+    var description: String
+}

@@ -22,6 +22,9 @@ enum SiteURL: Equatable {
     case favicon
     case sidebarPartial
     case healthz
+    case metrics
+    case admin(search: String?)
+    case adminAction(AdminAction)
     case avatar(String)
     case thumbnail(String)
     case livePlaylist(String)
@@ -58,6 +61,19 @@ enum SiteURL: Equatable {
         case webhooks
         case webhook(String)
         case webhookTest(String)
+        case openAPI
+        case adminStreams
+        case adminEndStream(String)
+        case adminUsers
+        case adminSuspension(String)
+        case adminAudit
+    }
+
+    /// The admin page's forms.
+    enum AdminAction: Equatable {
+        case endStream(String)
+        case suspend(String)
+        case unsuspend(String)
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
@@ -82,9 +98,14 @@ enum SiteURL: Equatable {
     var routeComponents: [String] { segments(placeholders: true) }
 
     private var query: String? {
-        guard case .search(let term?) = self, let encoded = term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed)
-        else { return nil }
-        return "term=" + encoded
+        switch self {
+        case .search(let term?):
+            return term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed).map { "term=" + $0 }
+        case .admin(let term?):
+            return term.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed).map { "q=" + $0 }
+        default:
+            return nil
+        }
     }
 
     private func segments(placeholders: Bool) -> [String] {
@@ -122,6 +143,14 @@ enum SiteURL: Equatable {
         case .favicon: return ["favicon.ico"]
         case .sidebarPartial: return ["partials", "sidebar"]
         case .healthz: return ["healthz"]
+        case .metrics: return ["metrics"]
+        case .admin: return ["admin"]
+        case .adminAction(let action):
+            switch action {
+            case .endStream(let name): return ["admin", "streams", value("username", name), "end"]
+            case .suspend(let name): return ["admin", "users", value("username", name), "suspend"]
+            case .unsuspend(let name): return ["admin", "users", value("username", name), "unsuspend"]
+            }
         case .avatar(let file): return ["uploads", "avatars", value("file", file)]
         case .thumbnail(let file): return ["uploads", "thumbnails", value("file", file)]
         case .livePlaylist(let name): return ["live", value("username", name), "index.m3u8"]
@@ -189,6 +218,12 @@ extension SiteURL.API {
         case .webhooks: ["me", "webhooks"]
         case .webhook(let id): ["me", "webhooks", value("webhook", id)]
         case .webhookTest(let id): ["me", "webhooks", value("webhook", id), "test"]
+        case .openAPI: ["openapi.json"]
+        case .adminStreams: ["admin", "streams"]
+        case .adminEndStream(let name): ["admin", "streams", value("username", name), "end"]
+        case .adminUsers: ["admin", "users"]
+        case .adminSuspension(let name): ["admin", "users", value("username", name), "suspension"]
+        case .adminAudit: ["admin", "audit"]
         }
     }
 }

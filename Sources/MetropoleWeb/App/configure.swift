@@ -20,6 +20,7 @@ public struct ConfigureOptions: Sendable {
 /// runs yet; `metropole serve` starts the services (`AppServices`).
 public func configure(_ app: Application, configuration: AppConfiguration, options: ConfigureOptions = .init()) async throws {
     app.metropole = configuration
+    MetropoleMetrics.bootstrap()
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimits.standard)
 
     try configureDatabase(app, location: configuration.database)
@@ -78,6 +79,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
     app.asyncCommands.use(DatabaseCommands(), as: "db")
     app.asyncCommands.use(ProvidersCommands(), as: "providers")
+    app.asyncCommands.use(AdminCommands(), as: "admin")
 
     try routes(app)
     app.servers.use { app in SiteServer(application: app) }

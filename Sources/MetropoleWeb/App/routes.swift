@@ -4,8 +4,9 @@ func routes(_ app: Application) throws {
     func path(_ url: SiteURL) -> [PathComponent] { url.routeComponents.map { PathComponent(stringLiteral: $0) } }
     func api(_ route: SiteURL.API) -> [PathComponent] { path(.api(route)) }
 
-    // health
+    // health and metrics
     app.get(path(.healthz)) { _ in "ok" }
+    app.get(path(.metrics), use: MetricsController.show)
 
     // pages
     do {
@@ -51,6 +52,14 @@ func routes(_ app: Application) throws {
         app.post(path(.settingsAction(.provider)), use: SettingsController.updateProvider)
         app.route(.POST, SiteURL.settingsAction(.avatar).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
                   use: SettingsController.uploadAvatar)
+    }
+
+    // administration
+    do {
+        app.get(path(.admin(search: nil)), use: AdminController.show)
+        app.post(path(.adminAction(.endStream(""))), use: AdminController.endStream)
+        app.post(path(.adminAction(.suspend(""))), use: AdminController.suspend)
+        app.post(path(.adminAction(.unsuspend(""))), use: AdminController.unsuspend)
     }
 
     // JSON API
@@ -113,6 +122,15 @@ func routes(_ app: Application) throws {
         app.get(api(.chatters("")), use: ChatAPIController.chatters)
         app.post(api(.kicks("")), use: KicksAPIController.create)
     }
+    do { // administration
+        app.get(api(.adminStreams), use: AdminAPIController.streams)
+        app.post(api(.adminEndStream("")), use: AdminAPIController.endStream)
+        app.get(api(.adminUsers), use: AdminAPIController.users)
+        app.put(api(.adminSuspension("")), use: AdminAPIController.suspend)
+        app.delete(api(.adminSuspension("")), use: AdminAPIController.unsuspend)
+        app.get(api(.adminAudit), use: AdminAPIController.audit)
+    }
+    app.get(api(.openAPI), use: OpenAPIController.show)
 
     // channel pages last: `/{username}` matches any single segment
     app.get(path(.channel("")), use: ChannelController.show)

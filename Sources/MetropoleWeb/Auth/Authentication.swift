@@ -107,6 +107,8 @@ struct SessionAuthenticator: Middleware {
                 .with(\.$user)
                 .first(),
               token.expiresAt > Date(),
+              // A suspension ends every session at once; the tokens stay, unusable.
+              !token.user.isSuspended,
               let tokenID = token.id
         else { return nil }
         return Authenticated(user: token.user, tokenID: tokenID, method: method)

@@ -53,6 +53,7 @@ enum ChannelDirectory {
             }
             query.where(SQLColumn("id", table: User.schema), .notIn, blockers)
         }
+        query.where(SQLColumn("suspended_at", table: User.schema), .is, SQLLiteral.null)
         if filter.liveOnly {
             query.where(SQLColumn("is_live", table: Stream.schema), .equal, SQLLiteral.boolean(true))
         }

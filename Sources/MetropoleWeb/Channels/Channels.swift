@@ -15,10 +15,12 @@ enum Channels {
 
     /// The stream of `username` with its owner, without the visibility rule: for the player
     /// and chat, where a blocked viewer is told so (403, `ChannelAccess`) rather than 404.
+    /// A suspended owner's channel is 404 to everyone.
     static func stream(named username: String, on database: any Database) async throws -> Stream {
         guard let stream = try await Stream.query(on: database)
             .join(User.self, on: \Stream.$user.$id == \User.$id)
             .filter(User.self, \.$usernameKey == Username.key(username))
+            .filter(User.self, \.$suspendedAt == nil)
             .with(\.$user)
             .first()
         else { throw APIError.notFound("No channel by that name.") }

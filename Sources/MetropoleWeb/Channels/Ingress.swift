@@ -20,7 +20,7 @@ enum Ingress {
         guard provider.protocols.contains(ingestProtocol) else {
             let offered = provider.protocols.map(\.rawValue).joined(separator: ", ")
             if provider is BuiltinProvider, ingestProtocol == .whip {
-                throw APIError(status: .notImplemented, code: "whip_disabled",
+                throw APIError(status: .unprocessableEntity, code: "whip_disabled",
                                message: "WHIP ingest is turned off on this server (METROPOLE_WEBRTC_UDP_PORT=0); use rtmp.")
             }
             throw APIError.validation("\(provider.definition.name) takes \(offered), not \(ingestProtocol.rawValue).", code: "invalid_protocol")

@@ -48,6 +48,9 @@ final class ChatService: Sendable {
         }
     }
 
+    /// The channels whose chat is loaded now.
+    var roomOwnerIDs: [UUID] { rooms.withLockedValue { Array($0.keys) } }
+
     func existingRoom(ownerID: UUID) -> ChatRoom? {
         rooms.withLockedValue { $0[ownerID] }
     }
@@ -55,6 +58,7 @@ final class ChatService: Sendable {
     /// Sends an accepted message to everyone on the channel and queues it for the database.
     func publish(_ record: ChatRecord, in room: ChatRoom) {
         archive.append(record)
+        MetropoleMetrics.chatMessages.increment()
         fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Message(record))), toChannelOf: room.ownerID)
     }
 

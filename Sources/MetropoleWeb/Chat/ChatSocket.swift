@@ -169,7 +169,11 @@ final class ChatSocket: WebSocketEndpoint {
 
     /// Kicked or blocked: tell the client why, close with 4003, and stop reading its messages.
     func eject(_ reason: EjectionReason) {
-        let message = reason == .blocked ? "The streamer blocked you." : "You were removed from this chat by the streamer."
+        let message = switch reason {
+        case .blocked: "The streamer blocked you."
+        case .kicked: "You were removed from this chat by the streamer."
+        case .suspended: "Your account is suspended."
+        }
         send(ChatFrame.Kicked(reason: reason.rawValue, message: message))
         connection?.close(.ejected)
     }

@@ -57,6 +57,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         body = nil
         visit = GuestVisit(method: head.method, target: head.uri, headers: head.headers)
         cachedPage = visit.flatMap(environment.pages.freshPage(for:))
+        // Answered here, before Vapor's responder, so its HTTP metrics never see these.
+        if cachedPage != nil { MetropoleMetrics.guestPagesFromCache.increment() }
         if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" }) {
             let buffer = UpgradeBuffer()
             if (try? context.pipeline.syncOperations.addHandler(buffer, position: .first)) != nil { upgradeBuffer = buffer }

@@ -44,6 +44,9 @@ final class LiveDirectory: LiveEventSink, Sendable {
         }
     }
 
+    /// Every stream live on our own ingest.
+    var entries: [Entry] { state.withLockedValue { Array($0.byStream.values) } }
+
     /// The live entry of a channel, if it is live.
     func entry(username: String) -> Entry? {
         state.withLockedValue { state in

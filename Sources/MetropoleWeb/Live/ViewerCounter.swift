@@ -46,6 +46,15 @@ final class ViewerCounter: Sendable {
         update(username) { $0 = Channel(lastReported: $0.lastReported) }
     }
 
+    /// LL-HLS sessions seen in the last `hlsWindow` seconds, on every channel.
+    func hlsSessions(now: Date = Date()) -> Int {
+        channels.withLockedValue { channels in
+            channels.values.reduce(0) { total, channel in
+                total + channel.hls.values.filter { now.timeIntervalSince($0) < Self.hlsWindow }.count
+            }
+        }
+    }
+
     /// Drops HLS sessions that stopped polling; called periodically.
     func expire(now: Date = Date()) {
         let names = channels.withLockedValue { Array($0.keys) }

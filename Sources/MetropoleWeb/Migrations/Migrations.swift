@@ -11,6 +11,8 @@ enum Migrations {
         M0006_AddIngressToStreams(),
         M0007_CreateKicks(),
         M0010_CreateChatMessages(),
+        M0030_AddRoleAndSuspensionToUsers(),
+        M0031_CreateAdminAudit(),
         M0060_AddPreferredProviderToUsers(),
         M0061_AddProviderIngressToStreams(),
         M0020_CreateUserIdentities(),

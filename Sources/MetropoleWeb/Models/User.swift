@@ -18,10 +18,20 @@ final class User: Model, @unchecked Sendable {
     /// The streaming provider this creator publishes through (`ProviderDefinition.id`); nil is
     /// the built-in engine.
     @OptionalField(key: "preferred_provider") var preferredProvider: String?
+    /// nil for a creator; `admin` for an operator (`metropole admin grant`).
+    @OptionalField(key: "role") var roleName: String?
+    /// Set while an admin has suspended the account: it cannot sign in, stream or chat, and its
+    /// channel is hidden. Nothing is deleted.
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    @OptionalField(key: "suspension_reason") var suspensionReason: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    var role: UserRole { roleName.flatMap(UserRole.init(rawValue:)) ?? .creator }
+    var isAdmin: Bool { role == .admin }
+    var isSuspended: Bool { suspendedAt != nil }
 
     init(id: UUID? = nil, username: String, passwordHash: String, bio: String = "") {
         self.id = id
@@ -30,4 +40,10 @@ final class User: Model, @unchecked Sendable {
         self.passwordHash = passwordHash
         self.bio = bio
     }
+}
+
+/// What a user may do beyond their own channel.
+enum UserRole: String, Sendable, CaseIterable {
+    case creator
+    case admin
 }

@@ -11,6 +11,8 @@ struct PageContext: Sendable {
     var sidebar: SidebarModel
     /// Whether the top bar offers "Sign up" (`METROPOLE_PASSWORD_SIGNUP`).
     var passwordSignUp = true
+    /// Shows the Admin link; the admin routes check the role themselves.
+    var isAdmin = false
 
     /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
     /// `csrfToken` overrides the request's (guest pages cached for everyone pass "").
@@ -30,7 +32,8 @@ struct PageContext: Sendable {
             searchTerm: searchTerm,
             layout: LayoutPreferences(request: request),
             sidebar: SidebarModel(),
-            passwordSignUp: request.application.metropole.identity.passwordSignUp
+            passwordSignUp: request.application.metropole.identity.passwordSignUp,
+            isAdmin: request.currentUser?.isAdmin ?? false
         )
     }
 }

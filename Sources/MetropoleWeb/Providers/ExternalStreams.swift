@@ -54,7 +54,7 @@ final class ExternalStreams: Sendable {
               let stream = try? await Stream.query(on: database()).filter(\.$streamKeyDigest == TokenSecret.digest(key))
                 .with(\.$user).first(),
               let stored = stream.streamKey, TokenSecret.constantTimeEquals(stored, key),
-              stream.user.preferredProvider == provider
+              stream.user.preferredProvider == provider, !stream.user.isSuspended
         else { return nil }
         if let username, Username.key(username) != Username.key(stream.user.username) { return nil }
         return stream
@@ -93,6 +93,7 @@ final class ExternalStreams: Sendable {
             return false
         }
         return stream.streamKeyDigest == session.keyDigest && stream.user.preferredProvider == session.providerID
+            && !stream.user.isSuspended
     }
 
     /// The server says the session ended. Only the current session of its stream ends it.

@@ -6,6 +6,8 @@ import Vapor
 enum EjectionReason: String, Sendable {
     case kicked
     case blocked
+    /// An admin suspended the viewer's account: they leave every channel.
+    case suspended
 }
 
 /// Removes a viewer from a channel at once, everywhere they are connected: the player socket,

@@ -181,7 +181,11 @@ final class WebSocketConnection: ChannelInboundHandler {
 
     /// Starts the closing handshake; the TCP connection ends when the client answers, or after
     /// `closeGrace` if it never does.
+    /// What this socket serves, for the metrics.
+    var kind: String { endpoint is PlayerSocket ? "player" : endpoint is ChatSocket ? "chat" : "other" }
+
     func close(_ code: WebSocketCloseCode) {
+        if code == .tooSlow, !isClosing { MetropoleMetrics.droppedTooSlow(kind: kind) }
         closeEchoing(code.rawValue)
     }
 

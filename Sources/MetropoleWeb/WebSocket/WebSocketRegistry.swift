@@ -37,6 +37,16 @@ final class WebSocketRegistry: Sendable {
         return total
     }
 
+    /// Open sockets by `WebSocketConnection.kind`, counted on their loops.
+    func countsByKind() async -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for shard in shards.withLockedValue({ Array($0.values) }) {
+            let counts = (try? await shard.loop.submit { Dictionary(shard.sockets.map { ($0.kind, 1) }, uniquingKeysWith: +) }.get()) ?? [:]
+            totals.merge(counts, uniquingKeysWith: +)
+        }
+        return totals
+    }
+
     /// The sockets of one event loop, touched only on that loop.
     final class Shard: @unchecked Sendable {
         let loop: any EventLoop

@@ -12,6 +12,8 @@ struct UserDTO: Content {
     var createdAt: Date?
     /// The streaming provider the user publishes through (`GET /providers`); `builtin` by default.
     var preferredProvider: String
+    /// `creator`, or `admin` for an operator.
+    var role: String
 
     init(_ user: User) throws {
         self.id = try user.requireID()
@@ -21,6 +23,7 @@ struct UserDTO: Content {
         self.displayName = user.displayName
         self.createdAt = user.createdAt
         self.preferredProvider = user.preferredProvider ?? ProviderDefinition.builtin.id
+        self.role = user.role.rawValue
     }
 }
 

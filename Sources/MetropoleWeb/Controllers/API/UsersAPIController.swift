@@ -13,7 +13,8 @@ enum UsersAPIController {
 
     @Sendable static func show(request: Request) async throws -> PublicUserDTO {
         guard let name = request.parameters.get("username"),
-              let user = try await User.query(on: request.db).filter(\.$usernameKey == Username.key(name)).first()
+              let user = try await User.query(on: request.db).filter(\.$usernameKey == Username.key(name))
+                .filter(\.$suspendedAt == nil).first()
         else { throw APIError.notFound("No user by that name.") }
         let userID = try user.requireID()
         // Someone this user blocks cannot tell the account exists.

@@ -14,7 +14,7 @@ enum WHIPController {
     @Sendable static func publish(request: Request) async throws -> Response {
         let live = request.application.live
         guard let server = live.webRTC else {
-            throw APIError(status: .serviceUnavailable, code: "whip_disabled", message: "WHIP ingest is turned off on this server.")
+            throw APIError(status: .notFound, code: "whip_disabled", message: "WHIP ingest is turned off on this server.")
         }
         let address = request.remoteAddress?.ipAddress ?? "?"
         if let wait = live.whipAttempts.retryAfter([(key: address, limit: LiveServices.whipAttemptsPerMinute)]) {

@@ -81,6 +81,7 @@ struct Layout {
                 .a(.class("menu-item"), .attr("href", SiteURL.channel(username).path), .text("My channel")),
                 .a(.class("menu-item"), .attr("href", SiteURL.dashboard(username).path), .text("Dashboard")),
                 .a(.class("menu-item"), .attr("href", SiteURL.settings.path), .text("Settings")),
+                .if(context.isAdmin, .a(.class("menu-item"), .attr("href", SiteURL.admin(search: nil).path), .text("Admin"))),
                 .form(
                     .action(SiteURL.signOut.path), .method(.post),
                     CSRFField.node(context.csrfToken),

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import MetropoleWeb
+
+@Suite struct MetricsTests {
+    @Test func metricsAreAbsentWithoutAToken() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "metrics") { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func metricsNeedTheirToken() async throws {
+        let token = "scrape-token-0123456789"
+        try await withTestApp(environment: ["METROPOLE_METRICS_TOKEN": token]) { app in
+            try await app.testing().test(.GET, "metrics") { #expect($0.status == .unauthorized) }
+            try await app.testing().test(.GET, "metrics", headers: ["Authorization": "Bearer wrong-token-0123456789"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await app.testing().test(.GET, "healthz") { #expect($0.status == .ok) }
+            try await app.testing().test(.GET, "metrics", headers: ["Authorization": "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers.first(name: .contentType)?.hasPrefix("text/plain; version=0.0.4") == true)
+                let text = response.body.string
+                #expect(text.contains("# TYPE metropole_live_streams gauge"))
+                #expect(text.contains("metropole_live_streams{protocol=\"rtmp\",provider=\"builtin\"} 0"))
+                #expect(text.contains("metropole_viewers{transport=\"llhls\"}"))
+                #expect(text.contains("metropole_chat_sockets"))
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ["METROPOLE_METRICS_TOKEN": "short"],
+        ["LOG_FORMAT": "xml"],
+    ])
+    func badValuesNameTheirVariable(environment: [String: String]) throws {
+        #expect(throws: AppConfiguration.Error.self) { try AppConfiguration.load(from: environment.merging(["METROPOLE_DATA_DIR": NSTemporaryDirectory()]) { a, _ in a }) }
+        do {
+            _ = try AppConfiguration.load(from: environment.merging(["METROPOLE_DATA_DIR": NSTemporaryDirectory()]) { a, _ in a })
+        } catch {
+            #expect(error.variable == environment.keys.first)
+        }
+    }
+
+    @Test func jsonLogFormatIsRead() throws {
+        let configuration = try AppConfiguration.load(from: ["LOG_FORMAT": "JSON", "METROPOLE_DATA_DIR": NSTemporaryDirectory()])
+        #expect(configuration.logFormat == .json)
+    }
+}
