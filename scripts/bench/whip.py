@@ -79,16 +79,24 @@ def cpu_runs(server):
 
 def align(frames, fragments):
     """Capture time of each viewer fragment: the offset between aiortc's pts (90 kHz) and the
-    feed's decode times (ms) is the one most fragments agree on."""
+    feed's decode times (ms) is the one most fragments agree on (within a millisecond). The
+    publisher skips frame slots in a pseudo-random pattern when it logs, so only the true
+    offset makes every fragment land on a captured frame; a tie would be a wrong answer."""
     captures = {}
     for pts, wall in frames:
         captures.setdefault(round(pts / 90), wall)
     video = [(dts, wall) for _, is_video, dts, wall in fragments if is_video]
+    sample = sorted({dts for dts, _ in video})[-200:]
     votes = {}
-    for dts, _ in video[-30:]:
-        for ms in list(captures)[-600:]:
+    for dts in sample:
+        for ms in captures:
             votes[dts - ms] = votes.get(dts - ms, 0) + 1
-    offset = max(votes, key=votes.get)
+    smoothed = {offset: sum(votes.get(offset + slack, 0) for slack in (-1, 0, 1)) for offset in votes}
+    ranked = sorted(smoothed.items(), key=lambda item: -item[1])
+    offset = ranked[0][0]
+    runner_up = next((count for candidate, count in ranked[1:] if abs(candidate - offset) > 2), 0)
+    if runner_up >= 0.95 * ranked[0][1]:
+        raise SystemExit(f"alignment is ambiguous: {ranked[0][1]} vs {runner_up} of {len(sample)} fragments")
     delays = []
     for dts, wall in video:
         for slack in (0, -1, 1):

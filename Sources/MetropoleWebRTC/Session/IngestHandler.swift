@@ -39,6 +39,8 @@ final class IngestHandler: ChannelInboundHandler {
     /// Sessions already removed whose `unpublished` has not reached the sink yet.
     private var ending: [String: EventLoopFuture<Void>] = [:]
     private var ticker: RepeatedTask?
+    /// The next paced read (`receiveBatchingDelay`), while one is scheduled.
+    private var nextRead: Scheduled<Void>?
     private var pendingWrites = false
     private var isShutDown = false
 
@@ -58,9 +60,16 @@ final class IngestHandler: ChannelInboundHandler {
         }
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        if environment.configuration.receiveBatchingDelay != .zero { context.read() }
+        context.fireChannelActive()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         ticker?.cancel()
         ticker = nil
+        nextRead?.cancel()
+        nextRead = nil
         for session in Array(sessions.values) {
             finish(session, reason: .shutdown)
         }
@@ -114,6 +123,20 @@ final class IngestHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded()
+        scheduleRead(context: context)
+    }
+
+    /// With autoRead off, the socket is read again only `receiveBatchingDelay` after the last
+    /// read drained it; what arrives meanwhile waits in the kernel's buffer.
+    private func scheduleRead(context: ChannelHandlerContext) {
+        let delay = environment.configuration.receiveBatchingDelay
+        guard delay != .zero, nextRead == nil, !isShutDown else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        nextRead = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = bound.value
+            handler.nextRead = nil
+            context.read()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -37,6 +37,11 @@ public final class WebRTCIngestServer: Sendable {
         public var maxDatagramSize: Int
         /// SO_RCVBUF asked of the kernel: a keyframe arrives as a burst of packets.
         public var receiveBufferSize: Int
+        /// How long datagrams may wait in the kernel between reads, so one wake-up reads every
+        /// session's packets of that span (`recvmmsg`) instead of one wake-up per packet: the
+        /// same trade as RTMP's `receiveBatchingDelay`. Wake-ups were most of WHIP's ingest
+        /// CPU. `.zero` reads each datagram as it comes.
+        public var receiveBatchingDelay: TimeAmount
         /// Each stream's hub. A WHIP publisher's first video comes with its first keyframe,
         /// which OBS only sends on its schedule (it ignores PLI): the hub waits that long for
         /// video before deciding a stream is audio-only.
@@ -53,6 +58,7 @@ public final class WebRTCIngestServer: Sendable {
             tickInterval: TimeAmount = .milliseconds(50),
             maxDatagramSize: Int = 2048,
             receiveBufferSize: Int = 4 << 20,
+            receiveBatchingDelay: TimeAmount = .milliseconds(20),
             hub: LiveHubConfiguration = LiveHubConfiguration(audioOnlyDecisionDelay: 3000)
         ) {
             self.host = host
@@ -65,6 +71,7 @@ public final class WebRTCIngestServer: Sendable {
             self.tickInterval = tickInterval
             self.maxDatagramSize = maxDatagramSize
             self.receiveBufferSize = receiveBufferSize
+            self.receiveBatchingDelay = receiveBatchingDelay
             self.hub = hub
         }
 
@@ -120,6 +127,8 @@ public final class WebRTCIngestServer: Sendable {
         self.tap = tap
     }
 
+    private static let vectorRead = 32
+
     /// Makes our DTLS certificate, binds the UDP port and starts the session clock; returns
     /// the bound port.
     public func start() async throws -> Int {
@@ -136,9 +145,13 @@ public final class WebRTCIngestServer: Sendable {
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.receiveBufferSize))
-            // One more byte than we accept, so an oversized datagram is seen as such.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: configuration.maxDatagramSize + 1))
+            // Up to `vectorRead` datagrams per system call (reads are paced by IngestHandler).
+            // NIO cuts one buffer into that many slots, so the buffer holds that many of one
+            // more byte than we accept: an oversized datagram is seen as such.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: (configuration.maxDatagramSize + 1) * Self.vectorRead))
+            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorRead)
             .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.autoRead, value: configuration.receiveBatchingDelay == .zero)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IngestHandler(environment: environment))
