@@ -164,7 +164,7 @@ let package = Package(
             dependencies: ["MetropoleWebRTC", "MetropoleMedia", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // libFuzzer entry point over what integrations send us (Standard Webhooks headers and
-        // signatures); scripts/fuzz.
+        // signatures, user-sync events); scripts/fuzz.
         .executableTarget(
             name: "MetropoleIntegrationsFuzz",
             dependencies: ["MetropoleStandardWebhooks", "MetropoleIdentity"]
