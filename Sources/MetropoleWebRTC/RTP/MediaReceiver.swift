@@ -76,6 +76,7 @@ public struct MediaReceiver: Sendable {
             return []
         }
         var actions: [MediaReceiverAction] = []
+        announceAudio(&actions)
         if video?.accepts(parsed.header) == true {
             receiveVideo(parsed, at: now, actions: &actions)
         } else if let rtx = media.video?.rtxPayloadType, parsed.header.payloadType == rtx {
@@ -194,15 +195,22 @@ public struct MediaReceiver: Sendable {
         deliverAudio(&actions)
     }
 
+    /// The Opus configuration depends on the negotiated channel count only, so it is announced
+    /// with the first packet of either track: the SDP is the publisher's announcement, as FLV
+    /// sequence headers are RTMP's. Waiting for the first Opus packet let a keyframe that came
+    /// a few milliseconds earlier start a video-only init segment (and a second one with audio
+    /// moments later), which LL-HLS readers at the playlist's start saw without audio.
+    private mutating func announceAudio(_ actions: inout [MediaReceiverAction]) {
+        guard !audioAnnounced, audio != nil else { return }
+        let channels = min(max(media.audio?.channels ?? 2, 1), 2)
+        guard let config = try? OpusConfig(channelCount: channels) else { return }
+        actions.append(.track(.opus(config)))
+        audioAnnounced = true
+    }
+
     mutating func deliverAudio(_ actions: inout [MediaReceiverAction]) {
         for item in released {
-            guard let payload = opus.frame(from: item.entry.packet) else { continue }
-            if !audioAnnounced {
-                let channels = min(max(media.audio?.channels ?? 2, 1), 2)
-                guard let config = try? OpusConfig(channelCount: channels) else { continue }
-                actions.append(.track(.opus(config)))
-                audioAnnounced = true
-            }
+            guard let payload = opus.frame(from: item.entry.packet), audioAnnounced else { continue }
             guard let (dts, _) = decodeTime(for: .audio, timestamp: item.entry.packet.header.timestamp) else { continue }
             actions.append(.frame(MediaFrame(kind: .audio, dts: dts, isKeyframe: true, payload: payload)))
             audio!.stats.framesDelivered += 1

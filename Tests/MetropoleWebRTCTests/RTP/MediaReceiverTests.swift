@@ -116,6 +116,30 @@ import Testing
         #expect(run.receiver.stats.audio.ssrc == 0xB)
     }
 
+    @Test func aKeyframeBeforeTheFirstOpusPacketStillStartsWithBothTracks() async throws {
+        // setup: video's keyframe arrives 5 ms before the first Opus packet
+        var run = ReceiverRun(media: Self.media)
+        let hub = LiveHub(name: "race")
+        // act
+        run.actions += run.receiver.receiveRTP(Self.rtp(Self.keyframe, sequence: 0, timestamp: 0), at: run.time(0))
+        run.actions += run.receiver.receiveRTP(Self.rtp([0xFC, 1], sequence: 7, timestamp: 960, payloadType: 111, ssrc: 0xB), at: run.time(5_000))
+        for action in run.actions {
+            switch action {
+            case .track(let config): hub.setTrack(config)
+            case .frame(let frame): hub.ingest(frame)
+            case .sendRTCP: break
+            }
+        }
+        // check: the audio configuration came first, so one init segment holds both tracks
+        guard case .track(.opus) = run.actions.first else {
+            Issue.record("the Opus configuration did not come first: \(run.actions)")
+            return
+        }
+        #expect(hub.mimeType?.hasSuffix(",opus\"") == true, "\(hub.mimeType ?? "no init segment")")
+        #expect(await hub.resource(named: "init.mp4") != nil)
+        #expect(await hub.resource(named: "init1.mp4") == nil, "a second init segment was built")
+    }
+
     @Test func goodbyeAndMalformedRTCPAreCounted() {
         var run = ReceiverRun(media: Self.media)
         _ = run.receiver.receiveRTP(Self.rtp(Self.keyframe, sequence: 0, timestamp: 0), at: run.time(0))
