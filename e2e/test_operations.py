@@ -106,6 +106,10 @@ def test_metrics_move_when_a_stream_goes_live_and_a_viewer_joins(ops_server):
         paths = {dict(labels).get("path") for (name, labels) in live if name == "http_requests_total"}
         assert "/api/v1/streams/:username" in paths, paths
         assert "/api/v1/streams/caster" not in paths
+        # Database pool use: a size, leases now and a count that grows with the work done.
+        assert value(live, "metropole_database_pool_connections") >= 1
+        assert value(live, "metropole_database_connections_in_use") is not None
+        assert value(live, "metropole_database_leases_total") > value(before, "metropole_database_leases_total") > 0
     finally:
         publisher.terminate()
         publisher.wait(timeout=10)

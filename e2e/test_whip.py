@@ -36,7 +36,7 @@ class Publisher:
 
     def __init__(self, url, key, seconds=120, *flags):
         self.process = subprocess.Popen(
-            ["python3", PEER, "--whip", url, "--key", key, "--seconds", str(seconds), *flags],
+            ["python3", PEER, f"--whip={url}", f"--key={key}", "--seconds", str(seconds), *flags],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.lines = []
 

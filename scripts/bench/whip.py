@@ -19,7 +19,7 @@ def aiortc(server, name, seconds, frame_log=None):
     """An aiortc WHIP publisher (320x240 at 30 fps H.264, Opus) on the load core."""
     token = server.channel(name)[0]
     ingress = server.api("POST", "/me/ingress", {"protocol": "whip"}, token)[1]
-    args = ["python3", PEER, "--whip", ingress["serverUrl"], "--key", ingress["streamKey"], "--seconds", str(seconds)]
+    args = ["python3", PEER, f"--whip={ingress['serverUrl']}", f"--key={ingress['streamKey']}", "--seconds", str(seconds)]
     if frame_log:
         args += ["--frame-log", frame_log]
     return processes.spawn(args, cpu=LOAD_CPU, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -31,6 +31,9 @@ enum MetropoleMetrics {
     /// The whole exposition: the state read now, then the counters and HTTP metrics.
     static func exposition(_ app: Application) async throws -> String {
         let now = PrometheusCollectorRegistry()
+        func gauge(_ name: String, _ labels: [(String, String)] = [], help: String) -> Prometheus.Gauge {
+            now.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+        }
         let live = try await Stream.query(on: app.db).filter(\.$isLive == true).with(\.$user).all()
         var byIngest: [[String]: Int] = [:]
         for stream in live {
@@ -41,25 +44,35 @@ enum MetropoleMetrics {
             byIngest[[ingest.rawValue, ProviderDefinition.builtin.id]] = 0
         }
         for (key, count) in byIngest {
-            now.makeGauge(name: "metropole_live_streams", labels: [("protocol", key[0]), ("provider", key[1])],
-                          help: "Streams live now, by ingest protocol and provider").set(Double(count))
+            gauge("metropole_live_streams", [("protocol", key[0]), ("provider", key[1])],
+                  help: "Streams live now, by ingest protocol and provider").set(Double(count))
         }
 
         let sockets = await app.webSockets.countsByKind()
-        now.makeGauge(name: "metropole_viewers", labels: [("transport", "websocket")], help: "Viewers now, by transport")
-            .set(Double(sockets["player"] ?? 0))
-        now.makeGauge(name: "metropole_viewers", labels: [("transport", "llhls")], help: "Viewers now, by transport")
+        gauge("metropole_viewers", [("transport", "websocket")], help: "Viewers now, by transport").set(Double(sockets["player"] ?? 0))
+        gauge("metropole_viewers", [("transport", "llhls")], help: "Viewers now, by transport")
             .set(Double(app.live.directory.viewers.hlsSessions()))
-        now.makeGauge(name: "metropole_chat_sockets", help: "Chat WebSockets open now").set(Double(sockets["chat"] ?? 0))
+        gauge("metropole_chat_sockets", help: "Chat WebSockets open now").set(Double(sockets["chat"] ?? 0))
 
         for entry in app.live.directory.entries {
             let stats = entry.hub.stats, labels = [("channel", entry.username)]
-            now.makeGauge(name: "metropole_ingest_bitrate_bits_per_second", labels: labels,
-                          help: "Media bits per second of each stream on our ingest, over the last seconds").set(Double(stats.bitrate))
-            now.makeGauge(name: "metropole_ingest_frames_received", labels: labels,
-                          help: "Frames received by each stream on our ingest since it went live").set(Double(stats.framesReceived))
-            now.makeGauge(name: "metropole_ingest_frames_dropped", labels: labels,
-                          help: "Frames refused by each stream on our ingest since it went live").set(Double(stats.framesDropped))
+            gauge("metropole_ingest_bitrate_bits_per_second", labels,
+                  help: "Media bits per second of each stream on our ingest, over the last seconds").set(Double(stats.bitrate))
+            gauge("metropole_ingest_frames_received", labels,
+                  help: "Frames received by each stream on our ingest since it went live").set(Double(stats.framesReceived))
+            gauge("metropole_ingest_frames_dropped", labels,
+                  help: "Frames refused by each stream on our ingest since it went live").set(Double(stats.framesDropped))
+        }
+
+        if let use = app.databaseUse {
+            let reading = use.reading
+            gauge("metropole_database_pool_connections", help: "Connections the database pool may open").set(Double(use.poolSize))
+            gauge("metropole_database_connections_in_use",
+                  help: "Database leases held now (queries running, transactions open); beyond the pool size they wait").set(Double(reading.inUse))
+            gauge("metropole_database_connections_peak",
+                  help: "The most database leases held at once since the previous scrape").set(Double(reading.peak))
+            now.makeCounter(descriptor: MetricNameDescriptor(metricName: "metropole_database_leases", unitName: "total", helpText: "Database leases taken since the process started"))
+                .increment(by: Int64(reading.leases))
         }
         return now.emitToString() + registry.emitToString()
     }

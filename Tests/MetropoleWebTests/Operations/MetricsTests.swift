@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -27,6 +28,34 @@ import VaporTesting
                 #expect(text.contains("metropole_live_streams{protocol=\"rtmp\",provider=\"builtin\"} 0"))
                 #expect(text.contains("metropole_viewers{transport=\"llhls\"}"))
                 #expect(text.contains("metropole_chat_sockets"))
+            }
+        }
+    }
+
+    @Test func databaseLeasesAreCountedAndExported() async throws {
+        let token = "scrape-token-0123456789"
+        try await withTestApp(environment: ["METROPOLE_METRICS_TOKEN": token]) { app in
+            let use = try #require(app.databaseUse)
+            // The metered database still speaks SQL: search and the migrations cast to it.
+            #expect(app.db is any SQLDatabase)
+            #expect(use.poolSize >= 1)
+            // act: hold one connection, as a long transaction would
+            let release = app.eventLoopGroup.any().makePromise(of: Void.self)
+            let held = app.db.withConnection { _ in release.futureResult }
+            for _ in 0..<250 where use.reading.inUse == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(use.reading.inUse == 1)
+            release.succeed(())
+            try await held.get()
+            // check
+            #expect(use.reading.inUse == 0)
+            try await app.testing().test(.GET, "metrics", headers: ["Authorization": "Bearer \(token)"]) { response in
+                let lines = response.body.string.split(separator: "\n").map(String.init)
+                #expect(lines.contains("metropole_database_pool_connections \(Double(use.poolSize))"))
+                #expect(lines.contains { $0.hasPrefix("metropole_database_connections_in_use ") })
+                let leases = lines.first { $0.hasPrefix("metropole_database_leases_total ") }
+                    .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+                // Migrations, the held connection and the scrape's own query were all leases.
+                #expect(leases >= 3, "\(lines.filter { $0.contains("database") })")
             }
         }
     }
