@@ -85,6 +85,10 @@ def decode_errors(path_or_url, seconds=None):
     args = ["ffmpeg", "-v", "error", "-nostdin", "-i", path_or_url]
     if seconds:
         args += ["-t", str(seconds)]
+    # Frames keep the input's time base: by default the null muxer's is 1/(guessed frame rate),
+    # and a WebRTC stream whose first frames come unevenly gets a guess low enough that two
+    # frames share a tick and ffmpeg complains of non-monotonic DTS that the stream does not have.
+    args += ["-enc_time_base", "-1"]
     result = subprocess.run(args + ["-f", "null", "-"], capture_output=True, text=True, timeout=60)
     return result.returncode, result.stderr
 
