@@ -1,6 +1,5 @@
 import Crypto
 import NIOCore
-import _CryptoExtras
 
 /// The per-packet cryptographic steps behind `SRTPContext`. Ranges and lengths are relative to
 /// the packet's reader index.
@@ -41,55 +40,67 @@ extension SRTPContext {
 
     /// AES-CM encryption and decryption (the same operation) of `range`, in place.
     func xorKeystream(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, range: Range<Int>, ssrc: UInt32, index: UInt64) {
-        guard !range.isEmpty else { return }
-        AESCounterMode.withSRTPIV(salt: keys.salt, ssrc: ssrc, index: index) { iv in
+        guard !range.isEmpty, let cipher = keys.cipher else { return }
+        SRTPIV.withCounterIV(salt: keys.salt, ssrc: ssrc, index: index) { iv in
             packet.withUnsafeMutableReadableBytes { bytes in
-                AESCounterMode.apply(key: keys.cipherKey, iv: iv, to: UnsafeMutableRawBufferPointer(rebasing: bytes[range]))
+                cipher.applyKeystream(iv: iv, to: UnsafeMutableRawBufferPointer(rebasing: bytes[range]))
             }
         }
     }
 
-    /// AES-GCM: checks the 16-byte tag that follows `ciphertext` and, only if it matches,
-    /// writes the plaintext over the ciphertext (BoringSSL's open releases nothing before the
-    /// tag is verified).
-    func open(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, nonce: AES.GCM.Nonce, ciphertext: Range<Int>,
+    /// AES-GCM: decrypts `ciphertext` in place and checks the 16-byte tag that follows it.
+    /// On a mismatch the packet's bytes are garbage, and the caller drops it.
+    func open(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, ssrc: UInt32, low48: UInt64, ciphertext: Range<Int>,
               aad: AssociatedData) throws(SRTPError) {
+        guard let cipher = keys.cipher else { throw .authenticationFailed }
         let tagLength = tagLength
-        let opened = packet.withUnsafeMutableReadableBytes { bytes -> Bool in
-            let whole = UnsafeRawBufferPointer(bytes)
-            let cipherBytes = UnsafeRawBufferPointer(rebasing: whole[ciphertext])
-            let tag = UnsafeRawBufferPointer(rebasing: whole[ciphertext.upperBound..<ciphertext.upperBound + tagLength])
-            guard let box = try? AES.GCM.SealedBox(nonce: nonce, ciphertext: cipherBytes, tag: tag) else { return false }
-            let plaintext = switch aad {
-            case .range(let range): try? AES.GCM.open(box, using: keys.cipherKey, authenticating: UnsafeRawBufferPointer(rebasing: whole[range]))
-            case .bytes(let gathered): try? AES.GCM.open(box, using: keys.cipherKey, authenticating: gathered)
+        let opened = SRTPIV.withGCMIV(salt: keys.salt, ssrc: ssrc, low48: low48) { iv in
+            packet.withUnsafeMutableReadableBytes { bytes -> Bool in
+                let tag = UnsafeRawBufferPointer(rebasing: bytes[ciphertext.upperBound..<ciphertext.upperBound + tagLength])
+                let text = UnsafeMutableRawBufferPointer(rebasing: bytes[ciphertext])
+                switch aad {
+                case .range(let range):
+                    return cipher.open(iv: iv, aad: UnsafeRawBufferPointer(rebasing: bytes[range]), text: text, tag: tag)
+                case .bytes(let gathered):
+                    return gathered.withUnsafeBytes { cipher.open(iv: iv, aad: $0, text: text, tag: tag) }
+                }
             }
-            guard let plaintext, plaintext.count == ciphertext.count else { return false }
-            plaintext.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[ciphertext]).copyMemory(from: $0) }
-            return true
         }
         guard opened else { throw .authenticationFailed }
     }
 
     /// AES-GCM: encrypts `plaintext` in place and appends the 16-byte tag.
-    func seal(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, nonce: AES.GCM.Nonce, plaintext: Range<Int>,
+    func seal(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, ssrc: UInt32, low48: UInt64, plaintext: Range<Int>,
               aad: AssociatedData) throws(SRTPError) {
-        let tagLength = tagLength
-        var tag = (UInt64(0), UInt64(0))
-        let sealed = packet.withUnsafeMutableReadableBytes { bytes -> Bool in
-            let whole = UnsafeRawBufferPointer(bytes)
-            let clear = UnsafeRawBufferPointer(rebasing: whole[plaintext])
-            let box = switch aad {
-            case .range(let range): try? AES.GCM.seal(clear, using: keys.cipherKey, nonce: nonce, authenticating: UnsafeRawBufferPointer(rebasing: whole[range]))
-            case .bytes(let gathered): try? AES.GCM.seal(clear, using: keys.cipherKey, nonce: nonce, authenticating: gathered)
+        guard let cipher = keys.cipher else { throw .invalidKeyingMaterial }
+        var tag: (UInt64, UInt64) = (0, 0)
+        let sealed = SRTPIV.withGCMIV(salt: keys.salt, ssrc: ssrc, low48: low48) { iv in
+            withUnsafeMutableBytes(of: &tag) { tag in
+                packet.withUnsafeMutableReadableBytes { bytes -> Bool in
+                    let text = UnsafeMutableRawBufferPointer(rebasing: bytes[plaintext])
+                    switch aad {
+                    case .range(let range):
+                        return cipher.seal(iv: iv, aad: UnsafeRawBufferPointer(rebasing: bytes[range]), text: text, tag: tag)
+                    case .bytes(let gathered):
+                        return gathered.withUnsafeBytes { cipher.seal(iv: iv, aad: $0, text: text, tag: tag) }
+                    }
+                }
             }
-            guard let box, box.ciphertext.count == plaintext.count, box.tag.count == tagLength else { return false }
-            box.ciphertext.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[plaintext]).copyMemory(from: $0) }
-            withUnsafeMutableBytes(of: &tag) { target in box.tag.withUnsafeBytes { target.copyMemory(from: $0) } }
-            return true
         }
-        // Sealing fails only on a bad key or nonce size, which the context never makes.
+        // Sealing fails only when OpenSSL does, never on our input.
         guard sealed else { throw .invalidKeyingMaterial }
         withUnsafeBytes(of: &tag) { _ = packet.writeBytes($0) }
     }
+}
+
+/// Compares two tags in time that depends only on their length, so an attacker learns nothing
+/// from how long a rejection took.
+@inline(never)
+func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+    guard lhs.count == rhs.count else { return false }
+    var difference: UInt8 = 0
+    for offset in 0..<lhs.count {
+        difference |= lhs[offset] ^ rhs[offset]
+    }
+    return difference == 0
 }

@@ -1,12 +1,11 @@
-import Crypto
 import NIOCore
 
 /// One direction of an SRTP session: the keys one writer uses for RTP and RTCP, the replay
 /// windows (and so the rollover counters) of what was received, and the counters of what was
 /// sent.
 ///
-/// Unprotecting checks the replay window, then the tag (in constant time, with the inferred
-/// ROC), and only then decrypts, in place: the returned buffer reuses the packet's storage when
+/// Unprotecting checks the replay window, then the tag (AES-CM: in constant time, with the
+/// inferred ROC, before decrypting; GCM: OpenSSL's check as it decrypts), in place: the returned buffer reuses the packet's storage when
 /// the caller holds no other reference to it. The windows move only for packets that
 /// authenticated, so forged or corrupted packets change nothing. No input traps.
 public struct SRTPContext: Sendable {
@@ -72,8 +71,7 @@ public struct SRTPContext: Sendable {
             }
             xorKeystream(rtpKeys, &packet, range: headerLength..<bodyEnd, ssrc: ssrc, index: index)
         case .aeadAES128GCM:
-            guard let nonce = GCMNonce.make(salt: rtpKeys.salt, ssrc: ssrc, low48: index) else { throw .authenticationFailed }
-            try open(rtpKeys, &packet, nonce: nonce, ciphertext: headerLength..<bodyEnd, aad: .range(0..<headerLength))
+            try open(rtpKeys, &packet, ssrc: ssrc, low48: index, ciphertext: headerLength..<bodyEnd, aad: .range(0..<headerLength))
         }
         var accepted = window
         accepted.accept(index)
@@ -102,8 +100,7 @@ public struct SRTPContext: Sendable {
             xorKeystream(rtpKeys, &packet, range: headerLength..<total, ssrc: ssrc, index: index)
             appendTag(rtpKeys, &packet, rolloverCounter: UInt32(truncatingIfNeeded: index >> 16))
         case .aeadAES128GCM:
-            guard let nonce = GCMNonce.make(salt: rtpKeys.salt, ssrc: ssrc, low48: index) else { throw .indexExhausted }
-            try seal(rtpKeys, &packet, nonce: nonce, plaintext: headerLength..<total, aad: .range(0..<headerLength))
+            try seal(rtpKeys, &packet, ssrc: ssrc, low48: index, plaintext: headerLength..<total, aad: .range(0..<headerLength))
         }
         sentRTP[ssrc] = max(highest ?? 0, index)
         return packet
@@ -139,15 +136,12 @@ public struct SRTPContext: Sendable {
                 xorKeystream(rtcpKeys, &packet, range: 8..<bodyEnd, ssrc: ssrc, index: UInt64(index))
             }
         case .aeadAES128GCM:
-            guard let nonce = GCMNonce.make(salt: rtcpKeys.salt, ssrc: ssrc, low48: UInt64(index)) else {
-                throw .authenticationFailed
-            }
             // The E|index word is associated data; unencrypted SRTCP authenticates the whole
             // packet that way (RFC 7714 §9.2, §17).
             let clear = encrypted ? 8 : bodyEnd
             var aad = packet.getBytes(at: start, length: clear)!
             aad.append(contentsOf: packet.getBytes(at: start + indexOffset, length: 4)!)
-            try open(rtcpKeys, &packet, nonce: nonce, ciphertext: clear..<bodyEnd, aad: .bytes(aad))
+            try open(rtcpKeys, &packet, ssrc: ssrc, low48: UInt64(index), ciphertext: clear..<bodyEnd, aad: .bytes(aad))
         }
         var accepted = window
         accepted.accept(UInt64(index))
@@ -177,12 +171,9 @@ public struct SRTPContext: Sendable {
             packet.writeInteger(word)
             appendTag(rtcpKeys, &packet, rolloverCounter: nil)
         case .aeadAES128GCM:
-            guard let nonce = GCMNonce.make(salt: rtcpKeys.salt, ssrc: ssrc, low48: UInt64(index)) else {
-                throw .indexExhausted
-            }
             var aad = packet.getBytes(at: start, length: 8)!
             aad.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)])
-            try seal(rtcpKeys, &packet, nonce: nonce, plaintext: 8..<total, aad: .bytes(aad))
+            try seal(rtcpKeys, &packet, ssrc: ssrc, low48: UInt64(index), plaintext: 8..<total, aad: .bytes(aad))
             packet.writeInteger(word)
         }
         return packet
