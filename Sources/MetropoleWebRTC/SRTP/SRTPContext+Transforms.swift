@@ -52,19 +52,9 @@ extension SRTPContext {
     /// On a mismatch the packet's bytes are garbage, and the caller drops it.
     func open(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, ssrc: UInt32, low48: UInt64, ciphertext: Range<Int>,
               aad: AssociatedData) throws(SRTPError) {
-        guard let cipher = keys.cipher else { throw .authenticationFailed }
-        let tagLength = tagLength
-        let opened = SRTPIV.withGCMIV(salt: keys.salt, ssrc: ssrc, low48: low48) { iv in
-            packet.withUnsafeMutableReadableBytes { bytes -> Bool in
-                let tag = UnsafeRawBufferPointer(rebasing: bytes[ciphertext.upperBound..<ciphertext.upperBound + tagLength])
-                let text = UnsafeMutableRawBufferPointer(rebasing: bytes[ciphertext])
-                switch aad {
-                case .range(let range):
-                    return cipher.open(iv: iv, aad: UnsafeRawBufferPointer(rebasing: bytes[range]), text: text, tag: tag)
-                case .bytes(let gathered):
-                    return gathered.withUnsafeBytes { cipher.open(iv: iv, aad: $0, text: text, tag: tag) }
-                }
-            }
+        let tagRange = ciphertext.upperBound..<ciphertext.upperBound + tagLength
+        let opened = withGCM(keys, &packet, ssrc: ssrc, low48: low48, text: ciphertext, aad: aad) { cipher, iv, aad, text, packet in
+            cipher.open(iv: iv, aad: aad, text: text, tag: UnsafeRawBufferPointer(rebasing: packet[tagRange]))
         }
         guard opened else { throw .authenticationFailed }
     }
@@ -72,24 +62,34 @@ extension SRTPContext {
     /// AES-GCM: encrypts `plaintext` in place and appends the 16-byte tag.
     func seal(_ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, ssrc: UInt32, low48: UInt64, plaintext: Range<Int>,
               aad: AssociatedData) throws(SRTPError) {
-        guard let cipher = keys.cipher else { throw .invalidKeyingMaterial }
         var tag: (UInt64, UInt64) = (0, 0)
-        let sealed = SRTPIV.withGCMIV(salt: keys.salt, ssrc: ssrc, low48: low48) { iv in
-            withUnsafeMutableBytes(of: &tag) { tag in
-                packet.withUnsafeMutableReadableBytes { bytes -> Bool in
-                    let text = UnsafeMutableRawBufferPointer(rebasing: bytes[plaintext])
-                    switch aad {
-                    case .range(let range):
-                        return cipher.seal(iv: iv, aad: UnsafeRawBufferPointer(rebasing: bytes[range]), text: text, tag: tag)
-                    case .bytes(let gathered):
-                        return gathered.withUnsafeBytes { cipher.seal(iv: iv, aad: $0, text: text, tag: tag) }
-                    }
-                }
+        let sealed = withUnsafeMutableBytes(of: &tag) { tag in
+            withGCM(keys, &packet, ssrc: ssrc, low48: low48, text: plaintext, aad: aad) { cipher, iv, aad, text, _ in
+                cipher.seal(iv: iv, aad: aad, text: text, tag: tag)
             }
         }
         // Sealing fails only when OpenSSL does, never on our input.
         guard sealed else { throw .invalidKeyingMaterial }
         withUnsafeBytes(of: &tag) { _ = packet.writeBytes($0) }
+    }
+
+    /// Runs a GCM step with the packet's IV, its associated data and its `text` bytes (and the
+    /// whole packet), all without copying the packet.
+    private func withGCM(
+        _ keys: SRTPSessionKeys, _ packet: inout ByteBuffer, ssrc: UInt32, low48: UInt64, text: Range<Int>, aad: AssociatedData,
+        _ body: (SRTPCipher, _ iv: UnsafeRawBufferPointer, _ aad: UnsafeRawBufferPointer, _ text: UnsafeMutableRawBufferPointer,
+                 _ packet: UnsafeMutableRawBufferPointer) -> Bool
+    ) -> Bool {
+        guard let cipher = keys.cipher else { return false }
+        return SRTPIV.withGCMIV(salt: keys.salt, ssrc: ssrc, low48: low48) { iv in
+            packet.withUnsafeMutableReadableBytes { bytes -> Bool in
+                let textBytes = UnsafeMutableRawBufferPointer(rebasing: bytes[text])
+                switch aad {
+                case .range(let range): return body(cipher, iv, UnsafeRawBufferPointer(rebasing: bytes[range]), textBytes, bytes)
+                case .bytes(let gathered): return gathered.withUnsafeBytes { body(cipher, iv, $0, textBytes, bytes) }
+                }
+            }
+        }
     }
 }
 
