@@ -37,6 +37,10 @@ extension APIDescription {
             "people": .array(.object(["username": .string, "color": .string, "isStreamer": .boolean],
                                      required: ["username", "color", "isStreamer"])),
         ], required: ["count", "guests", "people"]),
+        "Video": .object([
+            "id": .uuid, "title": .string, "startedAt": .dateTime, "durationSeconds": .number, "thumbnailUrl": .string,
+            "playlistUrl": .string,
+        ], required: ["id", "title", "startedAt", "durationSeconds", "playlistUrl"]),
         "Webhook": .object([
             "id": .uuid, "url": .string, "events": .array(.string), "createdAt": .dateTime, "secret": .string,
             "deliveries": .array(.ref("WebhookDelivery")),

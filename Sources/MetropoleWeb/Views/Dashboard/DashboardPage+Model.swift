@@ -30,6 +30,8 @@ struct DashboardPageModel: Sendable {
     var webhooks: [DashboardWebhook] = []
     var newWebhookSecret: String? = nil
     var webhookEvents: [String] = WebhookEventType.allCases.map(\.rawValue)
+    /// The Videos tab: the recording switch, what the recorder says while live, the videos.
+    var recording = DashboardRecording()
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
         let stream = try await Channels.ownStream(of: owner, on: request.db)
@@ -48,7 +50,8 @@ struct DashboardPageModel: Sendable {
             playback: Ingress.playback(of: stream, absolute: false, in: request.application),
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
             blocked: blocked, notice: notice,
-            webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : []
+            webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : [],
+            recording: try await DashboardRecording.load(stream, owner: owner, withVideos: tab == .videos, in: request)
         )
     }
 }

@@ -1,0 +1,239 @@
+"""Recordings and VOD end to end with real peers: ffmpeg publishes RTMP, the broadcast ends,
+the API lists the video, ffprobe and ffmpeg read its HLS VOD playlist over HTTP, Chromium plays
+and seeks it on the watch page; kill -9 mid-broadcast, delete, blocks, retention, record off."""
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from harness.media import decode_errors, publish
+from harness.processes import wait_until
+from harness.server import Server
+
+SECONDS = 6
+
+
+def http(url, token=None, headers=None):
+    """(status, content type, body) of a GET."""
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def ffprobe(url):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", url],
+        check=True, capture_output=True, text=True, timeout=60).stdout
+    info = json.loads(out)
+    return sorted(s["codec_name"] for s in info["streams"]), float(info["format"]["duration"])
+
+
+def videos(server, username="caster", token=None):
+    status, body = server.api("GET", f"/streams/{username}/videos", token=token)
+    return body if status == 200 else status
+
+
+def broadcast(server, url, seconds=SECONDS, username="caster", expected=1):
+    """Publishes `seconds` of the test clip and waits for the recording to be listed."""
+    publisher = publish(url, seconds=seconds)
+    try:
+        assert wait_until(lambda: server.is_live(username), timeout=10), "stream did not go live"
+        assert publisher.wait(timeout=seconds + 15) == 0
+    finally:
+        if publisher.poll() is None:
+            publisher.kill()
+    listed = wait_until(lambda: isinstance(v := videos(server, username), list) and len(v) >= expected and v, timeout=15)
+    assert listed, f"no video listed: {videos(server, username)}"
+    return listed[0]
+
+
+@pytest.fixture
+def channel(server):
+    token, url = server.channel("caster")
+    return server, token, url
+
+
+def segment_files(data_dir):
+    root = os.path.join(data_dir, "recordings")
+    if not os.path.isdir(root):
+        return 0
+    return sum(name.endswith(".m4s") for folder in os.scandir(root) for name in os.listdir(folder.path))
+
+
+def recording_dir(server, video):
+    return os.path.join(server.data_dir, "recordings", video["id"].lower())
+
+
+def test_a_broadcast_becomes_an_hls_vod_that_ffmpeg_plays(channel):
+    server, token, url = channel
+    video = broadcast(server, url)
+    # the API
+    assert set(video) >= {"id", "title", "startedAt", "durationSeconds", "playlistUrl"}
+    assert video["title"] == "caster's stream"
+    assert abs(video["durationSeconds"] - SECONDS) <= 1.0, video
+    status, one = server.api("GET", f"/videos/{video['id']}")
+    assert status == 200 and one == video
+    # the playlist and its files, with their types
+    status, kind, body = http(video["playlistUrl"])
+    playlist = body.decode()
+    assert status == 200 and kind == "application/vnd.apple.mpegurl"
+    assert "#EXT-X-PLAYLIST-TYPE:VOD" in playlist and playlist.rstrip().endswith("#EXT-X-ENDLIST")
+    assert '#EXT-X-MAP:URI="init-0.mp4"' in playlist
+    base = video["playlistUrl"].rsplit("/", 1)[0]
+    segments = [line for line in playlist.splitlines() if line.endswith(".m4s")]
+    assert len(segments) >= 3
+    status, kind, init = http(base + "/init-0.mp4")
+    assert status == 200 and kind == "video/mp4" and init[4:8] == b"ftyp"
+    middle = segments[len(segments) // 2]
+    status, kind, segment = http(base + "/" + middle)
+    assert status == 200 and kind == "video/iso.segment" and segment[4:8] == b"moof"
+    status, _, part = http(base + "/" + middle, headers={"Range": "bytes=0-99"})
+    assert status == 206 and part == segment[:100]
+    for bad in ["segments.log", "..%2F..%2Fmetropole.sqlite", "%2e%2e", "init-9.mp4"]:
+        assert http(base + "/" + bad)[0] == 404, bad
+    # any HLS player: ffprobe finds both tracks and the duration, ffmpeg decodes it cleanly
+    codecs, duration = ffprobe(video["playlistUrl"])
+    assert codecs == ["aac", "h264"]
+    assert abs(duration - video["durationSeconds"]) <= 1.0, (duration, video)
+    code, errors = decode_errors(video["playlistUrl"])
+    assert code == 0 and not errors.strip(), errors
+    # a middle segment alone, with its init segment, is a playable piece (what a seek fetches)
+    piece_path = os.path.join(server.data_dir, "probe.mp4")
+    with open(piece_path, "wb") as f:
+        f.write(init + segment)
+    codecs, piece = ffprobe(piece_path)
+    assert codecs == ["aac", "h264"] and 0.5 <= piece <= 3.5, piece
+
+
+def test_kill_9_mid_broadcast_leaves_a_recording_finished_at_the_next_start(data_dir):
+    first = Server(data_dir).start()
+    token, url = first.channel("caster")
+    publisher = publish(url)
+    try:
+        assert wait_until(lambda: first.is_live("caster"), timeout=10)
+        # a few segments cut (1 s GOPs, so about one a second)
+        assert wait_until(lambda: segment_files(data_dir) >= 4, timeout=15), segment_files(data_dir)
+        assert first.stop(sig=signal.SIGKILL) == -signal.SIGKILL
+    finally:
+        publisher.kill()
+        publisher.wait()
+    second = Server(data_dir, http_port=first.http_port, rtmp_port=first.rtmp_port).start()
+    try:
+        listed = videos(second)
+        assert isinstance(listed, list) and len(listed) == 1, listed
+        video = listed[0]
+        assert video["durationSeconds"] >= 3, video
+        codecs, duration = ffprobe(video["playlistUrl"])
+        assert codecs == ["aac", "h264"] and abs(duration - video["durationSeconds"]) <= 1.0
+        code, errors = decode_errors(video["playlistUrl"])
+        assert code == 0 and not errors.strip(), errors
+        assert not second.is_live("caster")
+    finally:
+        second.stop()
+
+
+def test_owner_renames_with_markup_escaped_and_deletes_the_files(channel):
+    server, token, url = channel
+    video = broadcast(server, url, seconds=4)
+    other = server.sign_up("other")
+    assert server.api("PATCH", f"/me/videos/{video['id']}", {"title": "stolen"}, other)[0] == 404
+    assert server.api("DELETE", f"/me/videos/{video['id']}", None, other)[0] == 404
+    status, renamed = server.api("PATCH", f"/me/videos/{video['id']}", {"title": "<img src=x onerror=alert(1)> & more"}, token)
+    assert status == 200 and renamed["title"] == "<img src=x onerror=alert(1)> & more"
+    for page in ["/caster/videos", f"/caster/videos/{video['id'].lower()}"]:
+        status, _, body = http(server.url + page)
+        assert status == 200
+        assert b"<img src=x" not in body and b"&lt;img src=x onerror=alert(1)&gt; &amp; more" in body
+    folder = recording_dir(server, video)
+    assert os.path.isdir(folder)
+    assert server.api("DELETE", f"/me/videos/{video['id']}", None, token)[0] == 204
+    assert not os.path.exists(folder)
+    assert http(video["playlistUrl"])[0] == 404
+    assert videos(server) == []
+
+
+def test_blocked_users_see_none_of_it(channel):
+    server, token, url = channel
+    video = broadcast(server, url, seconds=4)
+    viewer = server.sign_up("viewer")
+    assert http(video["playlistUrl"], viewer)[0] == 200
+    assert server.api("PUT", "/me/blocked/viewer", None, token)[0] == 204
+    assert videos(server, token=viewer) == 404
+    assert server.api("GET", f"/videos/{video['id']}", token=viewer)[0] == 404
+    assert http(video["playlistUrl"], viewer)[0] == 403
+    base = video["playlistUrl"].rsplit("/", 1)[0]
+    assert http(base + "/0.m4s", viewer)[0] == 403
+    assert http(server.url + "/caster/videos", viewer)[0] == 404
+    assert http(server.url + f"/caster/videos/{video['id'].lower()}", viewer)[0] == 404
+    # others still do
+    assert http(video["playlistUrl"])[0] == 200
+
+
+def test_with_recording_off_a_broadcast_leaves_no_video(channel):
+    server, token, url = channel
+    assert server.api("PATCH", "/me/stream", {"record": False}, token)[0] == 200
+    publisher = publish(url, seconds=4)
+    assert wait_until(lambda: server.is_live("caster"), timeout=10)
+    assert publisher.wait(timeout=20) == 0
+    assert wait_until(lambda: not server.is_live("caster"), timeout=10)
+    time.sleep(2)
+    assert videos(server) == []
+    root = os.path.join(server.data_dir, "recordings")
+    assert not os.path.exists(root) or os.listdir(root) == []
+
+
+def test_a_disk_cap_removes_the_oldest_recordings(data_dir):
+    first = Server(data_dir).start()
+    token, url = first.channel("caster")
+    oldest = broadcast(first, url, seconds=4)
+    newest = broadcast(first, url, seconds=4, expected=2)
+    assert newest["id"] != oldest["id"]
+    first.stop()
+    size = lambda video: sum(e.stat().st_size for e in os.scandir(recording_dir(first, video)))
+    cap = (size(newest) + size(oldest) / 2) / 1e9
+    second = Server(data_dir, env={"METROPOLE_VOD_MAX_GB": f"{cap:.9f}"}).start()
+    try:
+        assert [v["id"] for v in videos(second)] == [newest["id"]]
+        assert not os.path.exists(recording_dir(second, oldest))
+    finally:
+        second.stop()
+
+
+def test_chromium_plays_the_vod_with_mse_and_seeks(channel, browser):
+    server, token, url = channel
+    video = broadcast(server, url, seconds=10)
+    # the channel's Videos tab lists it with its duration
+    browser.get(server.url + "/caster")
+    assert browser.execute_script("return [...document.querySelectorAll('.channel-tab')].map(a => a.textContent)") == ["Live", "Videos"]
+    browser.get(server.url + "/caster/videos")
+    card = browser.execute_script("const c = document.querySelector('[data-video]'); return c && [c.dataset.video, c.getAttribute('href')]")
+    assert card == [video["id"].lower(), f"/caster/videos/{video['id'].lower()}"]
+    browser.get(server.url + card[1])
+    state = lambda: browser.execute_script(
+        "const v = document.querySelector('[data-vod-player] video');"
+        "return {t: v.currentTime, d: v.duration, r: v.readyState, ready: v.closest('[data-vod-player]').dataset.ready,"
+        " error: document.querySelector('.player-message').textContent, src: v.src}")
+    assert wait_until(lambda: state()["ready"] == "true", timeout=10), state()
+    assert state()["src"].startswith("blob:"), "played through MSE"
+    browser.execute_script("const v = document.querySelector('[data-vod-player] video'); v.muted = true; v.play();")
+    assert wait_until(lambda: state()["t"] > 0.5, timeout=10), state()
+    assert abs(state()["d"] - video["durationSeconds"]) <= 1.0, state()
+    middle = video["durationSeconds"] / 2
+    browser.execute_script(f"document.querySelector('[data-vod-player] video').currentTime = {middle};")
+    assert wait_until(lambda: (s := state())["t"] >= middle + 0.5 and s["r"] >= 3, timeout=10), state()
+    after_seek = state()["t"]
+    assert after_seek < middle + 3, "it played on from the middle, not from the start"
+    assert wait_until(lambda: state()["t"] > after_seek + 1, timeout=10), state()
+    assert not state()["error"]
