@@ -1,5 +1,10 @@
 import Foundation
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The blocking file operations of recordings, run on the thread pool only. Plain POSIX calls,
 /// so every failure (ENOSPC above all) arrives as an error with its errno.
@@ -46,6 +51,15 @@ enum RecordingFiles {
         return Int(info.st_size)
     }
 
+    /// `write(2)`, which this type's own `write` methods hide.
+    private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, bytes, count)
+        #else
+        Darwin.write(fd, bytes, count)
+        #endif
+    }
+
     private static func write(_ url: URL, flags: Int32, _ body: (Int32) throws -> Void) throws {
         let fd = open(url.path, flags | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: url.path, code: errno) }
@@ -57,7 +71,7 @@ enum RecordingFiles {
         try buffer.withUnsafeReadableBytes { bytes in
             var offset = 0
             while offset < bytes.count {
-                let count = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                let count = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if count < 0 {
                     if errno == EINTR { continue }
                     throw WriteError(path: path, code: errno)

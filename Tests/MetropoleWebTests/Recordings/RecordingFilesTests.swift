@@ -157,7 +157,8 @@ import Testing
         #expect(RecordingRetention(maximumAge: 86_400).expired(videos, now: now) == [a])
         #expect(RecordingRetention(maximumBytes: 450).expired(videos, now: now) == [a, b])
         #expect(RecordingRetention(maximumBytes: 600).expired(videos, now: now) == [])
-        #expect(RecordingRetention(maximumAge: 86_400, maximumBytes: 250).expired(videos, now: now) == [a, b])
+        #expect(RecordingRetention(maximumAge: 86_400, maximumBytes: 300).expired(videos, now: now) == [a, b])
+        #expect(RecordingRetention(maximumBytes: 250).expired(videos, now: now) == [a, b, c])
         #expect(RecordingRetention().expired(videos, now: now) == [])
     }
 

@@ -41,6 +41,10 @@ private func decodeVideos(_ response: TestingHTTPResponse) throws -> [VideoJSON]
     return try decoder.decode([VideoJSON].self, from: Data(buffer: response.body))
 }
 
+private func decodeVideo(_ response: TestingHTTPResponse) -> VideoJSON? {
+    try? JSONDecoder.metropole.decode(VideoJSON.self, from: Data(buffer: response.body))
+}
+
 @Suite(.serialized) struct VideosAPITests {
     @Test func listsCompleteVideosNewestFirstWithPlaylistURLs() async throws {
         try await withTestApp { app in
@@ -54,14 +58,14 @@ private func decodeVideos(_ response: TestingHTTPResponse) throws -> [VideoJSON]
             // act, check
             try await app.testing().test(.GET, "api/v1/streams/maker/videos") { response in
                 #expect(response.status == .ok)
-                let videos = try decodeVideos(response)
+                let videos = (try? decodeVideos(response)) ?? []
                 #expect(videos.map(\.id) == [newer, older])
-                #expect(videos[0].durationSeconds == 6)
-                #expect(videos[0].playlistUrl == app.metropole.publicURL.absoluteString + "/vod/\(newer.uuidString.lowercased())/index.m3u8")
+                #expect(videos.first?.durationSeconds == 6)
+                #expect(videos.first?.playlistUrl == app.metropole.publicURL.absoluteString + "/vod/\(newer.uuidString.lowercased())/index.m3u8")
             }
             try await app.testing().test(.GET, "api/v1/videos/\(older.uuidString)") { response in
                 #expect(response.status == .ok)
-                #expect(try JSONDecoder.metropole.decode(VideoJSON.self, from: Data(buffer: response.body)).title == "Monday")
+                #expect(decodeVideo(response)?.title == "Monday")
             }
             try await app.testing().test(.GET, "api/v1/streams/nobody/videos") { #expect($0.status == .notFound) }
             try await app.testing().test(.GET, "api/v1/videos/not-a-uuid") { #expect($0.status == .notFound) }
@@ -109,7 +113,7 @@ private func decodeVideos(_ response: TestingHTTPResponse) throws -> [VideoJSON]
             try await app.testing().test(.GET, "maker/videos", headers: bearer(viewer)) { #expect($0.status == .notFound) }
             try await app.testing().test(.GET, "maker/videos/\(id)", headers: bearer(viewer)) { #expect($0.status == .notFound) }
             // Guests still see it; then the creator is suspended and nobody does.
-            try await app.testing().test(.GET, "api/v1/streams/maker/videos") { #expect(try decodeVideos($0).count == 1) }
+            try await app.testing().test(.GET, "api/v1/streams/maker/videos") { #expect((try? decodeVideos($0))?.count == 1) }
             let user = try #require(try await User.query(on: app.db).filter(\.$usernameKey == "maker").first())
             user.suspendedAt = Date()
             try await user.save(on: app.db)
@@ -131,7 +135,7 @@ private func decodeVideos(_ response: TestingHTTPResponse) throws -> [VideoJSON]
             // act: a title with markup
             try await app.testing().test(.PATCH, path, headers: bearer(maker), body: json(["title": "<script>alert(1)</script> & co"])) { response in
                 #expect(response.status == .ok)
-                #expect(try JSONDecoder.metropole.decode(VideoJSON.self, from: Data(buffer: response.body)).title == "<script>alert(1)</script> & co")
+                #expect(decodeVideo(response)?.title == "<script>alert(1)</script> & co")
             }
             // check: escaped on every page that shows it
             for page in ["maker/videos", "maker/videos/\(id.uuidString.lowercased())"] {
