@@ -33,11 +33,13 @@ def http(url, token=None, headers=None):
 
 
 def ffprobe(url):
+    """(codec names, seconds from the first to the last timestamp) of a file or URL."""
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", url],
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration,start_time", "-of", "json", url],
         check=True, capture_output=True, text=True, timeout=60).stdout
     info = json.loads(out)
-    return sorted(s["codec_name"] for s in info["streams"]), float(info["format"]["duration"])
+    duration = float(info["format"]["duration"]) - float(info["format"].get("start_time") or 0)
+    return sorted(s["codec_name"] for s in info["streams"]), duration
 
 
 def videos(server, username="caster", token=None):
