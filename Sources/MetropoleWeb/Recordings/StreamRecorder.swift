@@ -63,6 +63,9 @@ final class StreamRecorder: Sendable {
     /// Why the recording is paused (the last write failed), or `nil` while it records.
     var pauseReason: String? { state.withLockedValue { $0.pauseReason } }
 
+    /// Bytes queued and not yet written.
+    var backlogBytes: Int { state.withLockedValue { $0.queuedBytes } }
+
     /// Queues a segment; never waits.
     func accept(_ segment: CompletedSegment) {
         let startsDrain: Bool = state.withLockedValue { state in

@@ -120,7 +120,7 @@ import Testing
         // Room for two queued segments only.
         let recorder = StreamRecorder(videoID: UUID(), directory: folder, threadPool: .singleton, backlogLimit: 2 * 1006)
         for msn in 0..<50 { recorder.accept(Self.segment(msn)) }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await eventually(seconds: 20) { recorder.backlogBytes == 0 })
         recorder.accept(Self.segment(50))
         let summary = await recorder.finish()
         #expect(summary.segments.count < 51)
@@ -175,9 +175,9 @@ import Testing
     }
 }
 
-/// Polls until `condition` holds, for at most two seconds.
-func eventually(_ condition: () -> Bool) async -> Bool {
-    for _ in 0..<200 {
+/// Polls until `condition` holds, for at most `seconds` (a loaded machine runs the thread pool late).
+func eventually(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    for _ in 0..<Int(seconds * 100) {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
