@@ -146,6 +146,30 @@ def test_kill_9_mid_broadcast_leaves_a_recording_finished_at_the_next_start(data
         second.stop()
 
 
+def test_sigterm_mid_broadcast_completes_the_video_before_exit(data_dir):
+    server = Server(data_dir).start()
+    token, url = server.channel("caster")
+    publisher = publish(url)
+    try:
+        assert wait_until(lambda: server.is_live("caster"), timeout=10)
+        assert wait_until(lambda: segment_files(data_dir) >= 3, timeout=15)
+        assert server.stop() == 0
+    finally:
+        publisher.kill()
+        publisher.wait()
+    folders = os.listdir(os.path.join(data_dir, "recordings"))
+    assert len(folders) == 1
+    # Written at the graceful stop, not by the next start's recovery.
+    with open(os.path.join(data_dir, "recordings", folders[0], "index.m3u8")) as playlist:
+        assert playlist.read().rstrip().endswith("#EXT-X-ENDLIST")
+    again = Server(data_dir).start()
+    try:
+        listed = videos(again)
+        assert isinstance(listed, list) and len(listed) == 1 and listed[0]["durationSeconds"] >= 2, listed
+    finally:
+        again.stop()
+
+
 def test_owner_renames_with_markup_escaped_and_deletes_the_files(channel):
     server, token, url = channel
     video = broadcast(server, url, seconds=4)

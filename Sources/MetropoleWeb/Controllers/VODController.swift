@@ -21,6 +21,8 @@ enum VODController {
         // for the next viewer, so only brief caching; blocked viewers must not get a cached copy.
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=60")
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        // As for live HLS: players on other sites may play public videos (without cookies).
+        response.headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
         return response
     }
 }
