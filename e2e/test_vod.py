@@ -3,6 +3,7 @@ the API lists the video, ffprobe and ffmpeg read its HLS VOD playlist over HTTP,
 and seeks it on the watch page; kill -9 mid-broadcast, delete, blocks, retention, record off."""
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -168,6 +169,70 @@ def test_sigterm_mid_broadcast_completes_the_video_before_exit(data_dir):
         assert isinstance(listed, list) and len(listed) == 1 and listed[0]["durationSeconds"] >= 2, listed
     finally:
         again.stop()
+
+
+@pytest.fixture
+def small_disk(data_dir):
+    """`<data dir>/recordings` on its own 4 MiB tmpfs, so the disk fills for real (ENOSPC)."""
+    mount_point = data_dir.rstrip("/") + "-recordings"
+    os.makedirs(mount_point, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount_point], capture_output=True)
+    if mounted.returncode != 0:
+        os.rmdir(mount_point)
+        pytest.skip("cannot mount a tmpfs here (needs root): " + mounted.stderr.decode().strip())
+    os.symlink(mount_point, os.path.join(data_dir, "recordings"))
+    yield mount_point
+    subprocess.run(["umount", mount_point], check=False)
+    os.rmdir(mount_point)
+
+
+def newest_live_segment(server):
+    status, _, body = http(server.url + "/live/caster/index.m3u8")
+    assert status == 200
+    return max(int(n) for n in re.findall(r"seg(\d+)\.m4s", body.decode()))
+
+
+def recording_state(server, token):
+    status, _, body = http(server.url + "/u/caster/videos", token)
+    assert status == 200
+    text = body.decode()
+    marker = 'data-recording-state="'
+    return text[text.index(marker) + len(marker):].split('"', 1)[0]
+
+
+def test_a_full_disk_pauses_the_recording_never_the_stream(data_dir, small_disk):
+    server = Server(data_dir).start()
+    try:
+        token, url = server.channel("caster")
+        filler = os.path.join(small_disk, "filler")
+        with open(filler, "wb") as f:
+            f.write(b"\0" * (3 * 1024 * 1024))  # about three segments of room left
+        publisher = publish(url)
+        try:
+            assert wait_until(lambda: server.is_live("caster"), timeout=10)
+            assert wait_until(lambda: recording_state(server, token) == "paused", timeout=20), recording_state(server, token)
+            # the live stream goes on: LL-HLS keeps cutting segments while nothing is written
+            paused_at = newest_live_segment(server)
+            assert wait_until(lambda: newest_live_segment(server) >= paused_at + 2, timeout=10)
+            status, _, dashboard = http(server.url + "/u/caster", token)
+            assert status == 200 and b'data-recording-state="paused"' in dashboard and b"No space left on device" in dashboard
+            # space again: a later segment resumes the recording
+            os.remove(filler)
+            assert wait_until(lambda: recording_state(server, token) == "recording", timeout=10)
+            time.sleep(3)
+        finally:
+            publisher.terminate()
+            publisher.wait()
+        listed = wait_until(lambda: isinstance(v := videos(server), list) and v, timeout=15)
+        assert listed, videos(server)
+        status, _, playlist = http(listed[0]["playlistUrl"])
+        assert status == 200 and b"#EXT-X-DISCONTINUITY" in playlist, playlist.decode()
+        codecs, _ = ffprobe(listed[0]["playlistUrl"])
+        assert codecs == ["aac", "h264"]
+        code, errors = decode_errors(listed[0]["playlistUrl"])
+        assert code == 0, errors
+    finally:
+        server.stop()
 
 
 def test_owner_renames_with_markup_escaped_and_deletes_the_files(channel):
