@@ -63,6 +63,8 @@ final class Recordings: Sendable {
 
     /// The hub is live: a video row and folder when the stream records, else nothing.
     /// Ingest makes a stream's hub before it reports it live, so the pending route is this hub's.
+    /// (Only two publishers of one key within the same few milliseconds could cross them; the
+    /// cost would be a recording that ends early, never a wrong owner: both hubs are this stream's.)
     func start(streamID: UUID, hub: LiveHub, stream: Stream, startedAt: Date) async {
         guard let route = state.withLockedValue({ $0.pending.removeValue(forKey: streamID.uuidString) }) else { return }
         guard stream.record else { return }
