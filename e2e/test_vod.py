@@ -249,9 +249,13 @@ def test_a_full_disk_pauses_the_recording_never_the_stream(data_dir, small_disk,
             assert wait_until(lambda: newest_live_segment(server) >= paused_at + 2, timeout=10)
             status, _, dashboard = http(server.url + "/u/caster", token)
             assert status == 200 and b'data-recording-state="paused"' in dashboard and b"No space left on device" in dashboard
+            status, health = server.api("GET", "/me/stream/health", token=token)
+            assert status == 200 and health["isLive"] and health["recording"] == "paused", health
+            assert "No space left on device" in health["recordingPausedReason"]
             # space again: a later segment resumes the recording
             os.remove(filler)
             assert wait_until(lambda: recording_state(server, token) == "recording", timeout=10)
+            assert server.api("GET", "/me/stream/health", token=token)[1]["recording"] == "recording"
             time.sleep(3)
         finally:
             publisher.terminate()

@@ -27,6 +27,7 @@ extension APIDescription {
             "isLive": .boolean, "videoCodec": .string, "audioCodec": .string, "width": .integer, "height": .integer,
             "frameRate": JSONSchema(types: ["number"]), "bitrate": .integer, "keyframeInterval": JSONSchema(types: ["number"]),
             "uptimeSeconds": .integer, "viewerCount": .integer,
+            "recording": .strings(["off", "idle", "recording", "paused"]), "recordingPausedReason": .string,
         ], required: ["isLive", "viewerCount"]),
         "Ingress": .object(["protocol": .strings(IngestProtocol.allCases.map(\.rawValue)), "serverUrl": .string, "streamKey": .string],
                            required: ["protocol", "serverUrl", "streamKey"]),

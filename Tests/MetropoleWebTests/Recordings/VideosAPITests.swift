@@ -167,6 +167,10 @@ private func decodeVideo(_ response: TestingHTTPResponse) -> VideoJSON? {
                 #expect(response.body.string.contains("data-recording-state=\"off\""))
                 #expect(response.body.string.contains("Turn recording on"))
             }
+            try await app.testing().test(.GET, "api/v1/me/stream/health", headers: bearer(maker)) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("\"recording\":\"off\""))
+            }
         }
     }
 

@@ -110,6 +110,7 @@ enum DashboardStreamTab {
             row("Keyframe interval", "keyframeInterval", health.keyframeInterval.map { "\($0) s" }),
             row("Uptime", "uptime", health.uptimeSeconds.map { "\($0) s" }),
             row("Viewers", "viewerCount", String(health.viewerCount)),
+            row("Recording", "recording", DashboardRecording.label(state: health.recording, reason: health.recordingPausedReason)),
         ])
     }
 }

@@ -24,6 +24,17 @@ struct DashboardRecording: Sendable {
         return recording
     }
 
+    /// The health panel's short form (`dashboard.js` writes the same).
+    static func label(state: String?, reason: String?) -> String? {
+        switch state.flatMap(State.init) {
+        case .off: "Off"
+        case .idle: "On"
+        case .recording: "Recording"
+        case .paused: "Paused: " + (reason ?? "writes fail")
+        case nil: nil
+        }
+    }
+
     var statusText: String {
         switch state {
         case .off: "Recording is off: broadcasts are not kept."
