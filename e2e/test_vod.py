@@ -355,3 +355,25 @@ def test_chromium_plays_the_vod_with_mse_and_seeks(channel, browser):
     browser.get(server.url + card[1])
     final = play_and_seek(browser, video["durationSeconds"] / 2)
     assert abs(final["d"] - video["durationSeconds"]) <= 1.0, final
+
+
+def test_a_whip_broadcast_is_recorded_with_its_opus_audio(server):
+    from test_whip import Publisher
+
+    token = server.sign_up("beamer")
+    status, ingress = server.api("POST", "/me/ingress", {"protocol": "whip"}, token)
+    assert status == 201, ingress
+    publisher = Publisher(ingress["serverUrl"], ingress["streamKey"], 6)
+    try:
+        assert publisher.next("status")["status"] == 201
+        assert wait_until(lambda: server.is_live("beamer"), timeout=10)
+        assert publisher.next("deleted", timeout=30)["deleted"] == 200
+    finally:
+        publisher.stop(signal.SIGKILL)
+    listed = wait_until(lambda: isinstance(v := videos(server, "beamer"), list) and v, timeout=15)
+    assert listed, videos(server, "beamer")
+    codecs, duration = ffprobe(listed[0]["playlistUrl"])
+    assert codecs == ["h264", "opus"], codecs
+    assert duration >= 2 and abs(duration - listed[0]["durationSeconds"]) <= 1.0, (duration, listed[0])
+    code, errors = decode_errors(listed[0]["playlistUrl"])
+    assert code == 0, errors
