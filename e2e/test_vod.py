@@ -4,7 +4,9 @@ and seeks it on the watch page; kill -9 mid-broadcast, delete, blocks, retention
 import json
 import os
 import re
+import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -48,9 +50,9 @@ def videos(server, username="caster", token=None):
     return body if status == 200 else status
 
 
-def broadcast(server, url, seconds=SECONDS, username="caster", expected=1):
-    """Publishes `seconds` of the test clip and waits for the recording to be listed."""
-    publisher = publish(url, seconds=seconds)
+def broadcast(server, url, seconds=SECONDS, username="caster", expected=1, path=None):
+    """Publishes `seconds` of the test clip (or `path`) and waits for the recording to be listed."""
+    publisher = publish(url, path=path, seconds=seconds)
     try:
         assert wait_until(lambda: server.is_live(username), timeout=10), "stream did not go live"
         assert publisher.wait(timeout=seconds + 15) == 0
@@ -339,6 +341,59 @@ def test_a_disk_cap_removes_the_oldest_recordings(data_dir):
     try:
         assert [v["id"] for v in videos(second)] == [newest["id"]]
         assert not os.path.exists(recording_dir(second, oldest))
+    finally:
+        second.stop()
+    # and an age limit: with a tenth of a second, what is left is too old at the next start
+    third = Server(data_dir, env={"METROPOLE_VOD_RETENTION_DAYS": "0.000001"}).start()
+    try:
+        assert videos(third) == []
+        assert not os.path.exists(recording_dir(third, newest))
+    finally:
+        third.stop()
+
+
+def test_chromium_plays_on_across_a_configuration_change(data_dir, browser, tmp_path):
+    """A recording whose second half has another init segment (360p after 720p), as a
+    configuration change mid-stream leaves it: made from two real recordings, the second grafted
+    on as generation 1 and the first left "recording", so the next start's recovery writes the
+    playlist."""
+    small = str(tmp_path / "clip-360p.flv")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "5", "-c:v", "libx264",
+                    "-preset", "veryfast", "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "96k", "-f", "flv", small], check=True)
+    first = Server(data_dir).start()
+    token, url = first.channel("caster")
+    big = broadcast(first, url, seconds=5)
+    other = broadcast(first, url, seconds=5, expected=2, path=small)
+    first.stop()
+    target, source = recording_dir(first, big), recording_dir(first, other)
+    with open(os.path.join(target, "segments.log")) as f:
+        lines = f.read().splitlines()
+    first_half = sum(int(line.split()[2]) for line in lines) / 1000
+    number = max(int(line.split()[0]) for line in lines) + 1
+    shutil.copy(os.path.join(source, "init-0.mp4"), os.path.join(target, "init-1.mp4"))
+    with open(os.path.join(source, "segments.log")) as f, open(os.path.join(target, "segments.log"), "a") as journal:
+        for index, line in enumerate(f.read().splitlines()):
+            msn, _, duration, size, _ = line.split()
+            shutil.copy(os.path.join(source, f"{msn}.m4s"), os.path.join(target, f"{number}.m4s"))
+            journal.write(f"{number} 1 {duration} {size} {1 if index == 0 else 0}\n")
+            number += 1
+    os.remove(os.path.join(target, "index.m3u8"))
+    with sqlite3.connect(os.path.join(data_dir, "metropole.sqlite")) as db:
+        db.execute("UPDATE videos SET status = 'recording' WHERE started_at = (SELECT MIN(started_at) FROM videos)")
+    second = Server(data_dir).start()
+    try:
+        video = next(v for v in videos(second) if v["id"] == big["id"])
+        assert video["durationSeconds"] > first_half + 3, video
+        status, _, playlist = http(video["playlistUrl"])
+        assert b'#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-1.mp4"' in playlist, playlist.decode()
+        browser.get(second.url + f"/caster/videos/{video['id'].lower()}")
+        height = lambda: browser.execute_script("return document.querySelector('[data-vod-player] video').videoHeight")
+        assert wait_until(lambda: player_state(browser)["ready"] == "true", timeout=10)
+        assert wait_until(lambda: height() == 720, timeout=10), height()
+        play_and_seek(browser, first_half + 0.5)
+        assert height() == 360
     finally:
         second.stop()
 
