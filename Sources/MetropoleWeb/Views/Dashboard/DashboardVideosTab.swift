@@ -61,7 +61,7 @@ enum DashboardVideosTab {
                         .attr("aria-pressed", recording.isOn ? "true" : "false"),
                         .text(recording.isOn ? "Turn recording off" : "Turn recording on"))
             ),
-            .p(.class("help"), .text("Recorded broadcasts appear on your channel's Videos tab. A change applies from your next broadcast.")),
+            .p(.class("muted"), .text("Recorded broadcasts appear on your channel's Videos tab. A change applies from your next broadcast.")),
             recording.videos.isEmpty
                 ? .p(.class("muted"), .text("No videos yet."))
                 : .ul(.class("dashboard-videos"), .forEach(recording.videos) { video in
