@@ -275,6 +275,7 @@ def test_a_full_disk_pauses_the_recording_never_the_stream(data_dir, small_disk,
         browser.get(server.url + f"/caster/videos/{listed[0]['id'].lower()}")
         play_and_seek(browser, gap + 0.5)
     finally:
+        browser.get("about:blank")  # no page left to retry its event stream against a stopped server
         server.stop()
 
 
@@ -395,6 +396,7 @@ def test_chromium_plays_on_across_a_configuration_change(data_dir, browser, tmp_
         play_and_seek(browser, first_half + 0.5)
         assert height() == 360
     finally:
+        browser.get("about:blank")
         second.stop()
 
 
