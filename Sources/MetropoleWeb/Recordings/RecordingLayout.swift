@@ -115,7 +115,7 @@ enum VODPlaylist {
                 lines.append("#EXT-X-MAP:URI=\"\(RecordingLayout.initSegment(generation: segment.initGeneration))\"")
                 generation = segment.initGeneration
             }
-            lines.append("#EXTINF:\(LLHLSSeconds.format(segment.durationMilliseconds)),")
+            lines.append("#EXTINF:\(HLSSeconds.format(segment.durationMilliseconds)),")
             lines.append(RecordingLayout.segment(segment.number))
         }
         lines.append("#EXT-X-ENDLIST")
@@ -123,8 +123,9 @@ enum VODPlaylist {
     }
 }
 
-/// Milliseconds as decimal seconds with three places, as the live playlist writes them.
-enum LLHLSSeconds {
+/// Milliseconds as decimal seconds with three places, as the live playlist writes them
+/// (`LLHLSPlaylist.seconds` is internal to MetropoleMedia).
+enum HLSSeconds {
     static func format(_ milliseconds: Int64) -> String {
         let fraction = String(milliseconds % 1000)
         return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
