@@ -18,6 +18,11 @@ enum AppServices {
             PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
                         work: { sockets.sweep() }),
         ]
+        if app.metropole.recordingRetention.isActive {
+            let recordings = app.recordings
+            services.append(PeriodicJob(name: "recording retention", interval: RecordingRetention.interval,
+                                        work: { await recordings.enforceRetention() }))
+        }
         if app.providers.all.count > 1 {
             services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
         }

@@ -7,6 +7,7 @@ enum ChannelPageView {
             Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, playback: model.playback),
             LayoutToggles.node(context: context),
             header(model, context: context),
+            ChannelTabs.node(username: model.username, current: .live),
             .section(
                 .class("about"), .attr("aria-labelledby", "about-heading"),
                 .h2(.id("about-heading"), .safe("About \(model.username)")),
@@ -17,7 +18,7 @@ enum ChannelPageView {
         ), rightColumn: ChatPanel.node(channel: model.username, viewer: context.username, isOwner: model.isOwner), pageClass: "page-channel").render()
     }
 
-    private static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
+    static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .div(
             .class("channel-header"), .attr("data-channel", model.username),
             .div(.class(model.isLive ? "avatar-ring is-live" : "avatar-ring"),
