@@ -75,6 +75,8 @@ import Testing
         #expect(seen[offered.video!.payloadType, default: 0] > 10, "\(seen)")
         #expect(seen[offered.audio!.payloadType, default: 0] > 10, "\(seen)")
         #expect(Set(seen.keys) == [offered.video!.payloadType, offered.audio!.payloadType])
+        // The announcement reaches the sink from the session's loop, after the first media.
+        #expect(await eventually(within: 10) { !harness.sink.published.isEmpty })
         let published = try #require(harness.sink.published.first)
         #expect(published.metadata.ingestProtocol == .whip)
         #expect(published.metadata.app == "whip")
