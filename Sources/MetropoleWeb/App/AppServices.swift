@@ -18,6 +18,11 @@ enum AppServices {
             PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
                         work: { sockets.sweep() }),
         ]
+        let thumbnails = app.liveThumbnails, directory = live.directory
+        if thumbnails.decoder != nil {
+            services.append(PeriodicJob(name: "live thumbnails", interval: thumbnails.tick,
+                                        work: { await thumbnails.refresh(directory.entries) }))
+        }
         if app.providers.all.count > 1 {
             services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
         }

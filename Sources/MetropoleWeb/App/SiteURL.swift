@@ -30,6 +30,7 @@ enum SiteURL: Equatable {
     case livePlaylist(String)
     case liveSocket(String)
     case liveResource(String, file: String)
+    case liveThumbnail(String)
     case api(API)
 
     /// The `/api/v1` routes.
@@ -156,6 +157,7 @@ enum SiteURL: Equatable {
         case .livePlaylist(let name): return ["live", value("username", name), "index.m3u8"]
         case .liveSocket(let name): return ["live", value("username", name), "ws"]
         case .liveResource(let name, let file): return ["live", value("username", name), value("file", file)]
+        case .liveThumbnail(let name): return ["live", value("username", name), "thumbnail.jpg"]
         case .api(let route): return ["api", "v1"] + route.segments(value)
         }
     }

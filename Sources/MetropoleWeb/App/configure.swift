@@ -52,6 +52,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         throw AppConfiguration.Error(variable: "METROPOLE_DATA_DIR", problem: String(describing: error))
     }
     app.live = LiveServices(app: app, startIngest: options.startIngest)
+    app.liveThumbnails = LiveThumbnails.make(configuration: configuration, path: ProcessInfo.processInfo.environment["PATH"],
+                                             logger: app.logger)
     app.chat = ChatService(app: app, limits: configuration.chatRateLimits)
     app.providers = Providers(definitions: configuration.providers, app: app)
     app.identityHTTP = IdentityHTTP(eventLoopGroup: app.eventLoopGroup)

@@ -1,13 +1,14 @@
 import Fluent
 import Vapor
 
-/// Changes to a stream's title and chat settings, validated the same way for the API
+/// Changes to a stream's title, chat settings and card picture choice, validated the same way for the API
 /// (`PATCH /me/stream`) and the dashboard's forms.
 struct StreamSettingsUpdate: Content, Sendable {
     var title: String?
     var chatEnabled: Bool?
     var slowModeSeconds: Int?
     var followersOnly: Bool?
+    var keepUploadedThumbnail: Bool?
 
     static let titleLengths = 1...140
     static let slowModeRange = 0...3600
@@ -30,6 +31,7 @@ struct StreamSettingsUpdate: Content, Sendable {
         }
         if let chatEnabled { stream.chatEnabled = chatEnabled }
         if let followersOnly { stream.followersOnly = followersOnly }
+        if let keepUploadedThumbnail { stream.keepUploadedThumbnail = keepUploadedThumbnail }
         try await stream.save(on: database)
     }
 }

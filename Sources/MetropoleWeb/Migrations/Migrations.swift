@@ -20,5 +20,6 @@ enum Migrations {
         M0022_AddDisplayNameToUsers(),
         M0050_CreateWebhookEndpoints(),
         M0051_CreateWebhookDeliveries(),
+        M0080_AddKeepUploadedThumbnailToStreams(),
     ]
 }
