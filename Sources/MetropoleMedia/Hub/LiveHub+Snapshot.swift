@@ -13,7 +13,8 @@ extension LiveHub {
             else { return nil }
             return (initSegment, state.gop)
         }
-        guard let (initSegment, gop) = parts else { return nil }
+        guard let parts else { return nil }
+        let (initSegment, gop) = parts
         var buffer = ByteBufferAllocator().buffer(capacity: initSegment.readableBytes + gop.reduce(0) { $0 + $1.byteCount })
         buffer.writeImmutableBuffer(initSegment)
         for fragment in gop {

@@ -27,7 +27,7 @@ import Testing
         return ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    func decoder(_ ffmpeg: URL? = nil) throws -> ThumbnailDecoder {
+    func makeDecoder(_ ffmpeg: URL? = nil) throws -> ThumbnailDecoder {
         let found = try #require(ffmpeg ?? ThumbnailDecoder.locateFFmpeg(path: "/usr/local/bin:/usr/bin"), "ffmpeg is required: apt-get install ffmpeg")
         return ThumbnailDecoder(ffmpeg: found, scratchDirectory: directory.appendingPathComponent("scratch"))
     }
@@ -52,7 +52,7 @@ import Testing
         // setup
         let input = try snapshot()
         // act
-        let jpeg = try await decoder().decode(input)
+        let jpeg = try await makeDecoder().decode(input)
         // check
         let bytes = Array(jpeg.readableBytesView)
         #expect(bytes.starts(with: [0xFF, 0xD8, 0xFF]))
@@ -66,7 +66,7 @@ import Testing
 
     @Test func notAVideoIsAFailureNotAPicture() async throws {
         await #expect(throws: ThumbnailDecoder.Failure.self) {
-            _ = try await decoder().decode(ByteBuffer(string: "not an mp4"))
+            _ = try await makeDecoder().decode(ByteBuffer(string: "not an mp4"))
         }
     }
 
@@ -75,7 +75,7 @@ import Testing
         let slow = directory.appendingPathComponent("slow-ffmpeg")
         try "#!/bin/sh\nexec sleep 30\n".write(to: slow, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: slow.path)
-        var decoder = try decoder(slow)
+        var decoder = try makeDecoder(slow)
         decoder.timeLimit = 0.5
         // act
         let started = Date()
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func outputBeyondTheLimitIsRefused() async throws {
-        var decoder = try decoder()
+        var decoder = try makeDecoder()
         decoder.maximumOutputBytes = 1_000
         let input = try snapshot()
         await #expect(throws: ThumbnailDecoder.Failure.tooLarge) {

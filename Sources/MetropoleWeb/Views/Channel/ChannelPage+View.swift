@@ -126,7 +126,7 @@ enum Player {
             .class("player-controls"), .attr("data-player-controls", ""), .attr("role", "group"), .attr("aria-label", "Player controls"),
             toggle("play", label: "Play", pressed: false, on: Icons.pause, off: Icons.play),
             toggle("mute", label: "Mute", pressed: true, on: Icons.volumeMuted, off: Icons.volume),
-            .input(.class("player-volume"), .attr("type", "range"), .attr("min", "0"), .attr("max", "1"), .attr("step", "0.05"),
+            .input(.attr("class", "player-volume"), .attr("type", "range"), .attr("min", "0"), .attr("max", "1"), .attr("step", "0.05"),
                    .attr("value", "1"), .attr("aria-label", "Volume"), .attr("data-player-volume", "")),
             .element(named: "button", nodes: [
                 .attr("type", "button"), .class("player-live"), .attr("data-player-live", ""), .attr("data-state", "live"),
