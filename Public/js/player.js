@@ -162,6 +162,9 @@ export class LivePlayer {
       return;
     }
     this.queue = [initSegment];
+    // A new media source (first start, or after a reconnect) starts at the live edge.
+    this.started = false;
+    this.chasing = true;
     this.mediaSource = new MediaSourceType();
     this.mediaSource.addEventListener('sourceopen', () => {
       this.sourceBuffer = this.mediaSource.addSourceBuffer(type);
