@@ -165,11 +165,17 @@ export class LivePlayer {
     // A new media source (first start, or after a reconnect) starts at the live edge.
     this.started = false;
     this.chasing = true;
-    this.mediaSource = new MediaSourceType();
-    this.mediaSource.addEventListener('sourceopen', () => {
-      this.sourceBuffer = this.mediaSource.addSourceBuffer(type);
-      this.sourceBuffer.mode = 'segments';
-      this.sourceBuffer.addEventListener('updateend', () => { this.keepUp(); this.pump(); });
+    // The old source buffer is gone with its media source: nothing is appended until the new
+    // one opens.
+    this.sourceBuffer = null;
+    const mediaSource = new MediaSourceType();
+    this.mediaSource = mediaSource;
+    mediaSource.addEventListener('sourceopen', () => {
+      if (this.mediaSource !== mediaSource) return;
+      const buffer = mediaSource.addSourceBuffer(type);
+      buffer.mode = 'segments';
+      buffer.addEventListener('updateend', () => { if (this.sourceBuffer === buffer) { this.keepUp(); this.pump(); } });
+      this.sourceBuffer = buffer;
       this.pump();
     }, { once: true });
     this.video.disableRemotePlayback = true;
