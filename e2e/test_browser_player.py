@@ -262,3 +262,17 @@ def test_reconnects_with_backoff_after_the_server_drops_the_feed(data_dir, brows
               if entry["level"] == "SEVERE" and entry.get("source") == "javascript"
               and "WebSocket connection to" not in entry["message"]]
     assert not errors, errors
+
+
+def test_the_streams_end_is_offline_with_no_retry(live_channel, browser):
+    server, publisher = live_channel
+    open_playing(browser, server)
+    publisher.terminate()
+    publisher.wait()
+    assert wait_until(lambda: js(browser, "return player.dataset.state") == "offline", timeout=5)
+    assert js(browser, "return player.querySelector('.player-offline').hidden") is False
+    assert not control(browser, "play").is_displayed(), "controls stay on an offline player"
+    # No reconnect attempts follow the end message.
+    time.sleep(3)
+    assert js(browser, "return player.dataset.state") == "offline"
+    assert js(browser, "return player.dataset.retryDelay") is None
