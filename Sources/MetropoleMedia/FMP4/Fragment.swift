@@ -40,6 +40,14 @@ public struct Fragment: Sendable {
     public func write(into buffer: inout ByteBuffer) {
         buffer.writeImmutableBuffer(bytes)
     }
+
+    /// The same fragment, its bytes read from the copy of them at `offset` in `buffer`: a cache
+    /// that holds both the joined buffer and the fragments then holds the bytes once.
+    func rebased(onto buffer: ByteBuffer, at offset: Int) -> Fragment {
+        guard let bytes = buffer.getSlice(at: buffer.readerIndex + offset, length: byteCount) else { return self }
+        return Fragment(bytes: bytes, headerLength: header.readableBytes, kind: kind, dts: dts, duration: duration,
+                        isKeyframe: isKeyframe, sequenceNumber: sequenceNumber)
+    }
 }
 
 extension Sequence<Fragment> {

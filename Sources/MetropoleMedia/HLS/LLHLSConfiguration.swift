@@ -13,8 +13,11 @@ public struct LLHLSConfiguration: Sendable, Equatable {
     public var minimumSegmentDuration: Int64
     /// Without video there are no keyframes to cut at; segments end after this long.
     public var audioOnlySegmentDuration: Int64
-    /// Completed segments kept in memory and in the playlist; older ones are released.
+    /// At most this many completed segments are kept in memory and in the playlist.
     public var segmentWindow: Int
+    /// Completed segments are released as soon as the newer ones last this many target
+    /// durations (3: the shortest a live playlist may be, RFC 8216bis 6.2.2).
+    public var windowTargetDurations: Int
     /// The newest completed segments whose parts are still listed and served.
     public var segmentsWithParts: Int
 
@@ -24,6 +27,7 @@ public struct LLHLSConfiguration: Sendable, Equatable {
         minimumSegmentDuration: Int64 = 1000,
         audioOnlySegmentDuration: Int64 = 2000,
         segmentWindow: Int = 6,
+        windowTargetDurations: Int = 3,
         segmentsWithParts: Int = 3
     ) {
         self.partTarget = min(max(partTarget, 200), 500)
@@ -31,6 +35,7 @@ public struct LLHLSConfiguration: Sendable, Equatable {
         self.minimumSegmentDuration = minimumSegmentDuration
         self.audioOnlySegmentDuration = max(audioOnlySegmentDuration, 500)
         self.segmentWindow = max(segmentWindow, 2)
+        self.windowTargetDurations = max(windowTargetDurations, 3)
         self.segmentsWithParts = min(max(segmentsWithParts, 1), max(segmentWindow, 2))
     }
 

@@ -42,7 +42,7 @@ public struct LLHLSSegmenter: Sendable {
     }
 
     public let configuration: LLHLSConfiguration
-    /// Completed segments, oldest first, at most `segmentWindow` of them.
+    /// Completed segments, oldest first: the live window (see `slideWindow`).
     public private(set) var segments: [Segment] = []
     /// The segment being filled; its completed parts are already listed.
     public private(set) var current: Segment?
@@ -54,6 +54,8 @@ public struct LLHLSSegmenter: Sendable {
     /// Bumped on every change a playlist reader could see; lets the hub cache rendered text.
     public private(set) var version = 0
 
+    /// The fragments of the part closed last, as slices of its joined bytes (`takeJoinedPart`).
+    private var lastJoinedPart: [Fragment] = []
     private var nextMSN = 0
     private var timelineKind: TrackKind = .video
     private var initGeneration = 0
@@ -111,6 +113,13 @@ public struct LLHLSSegmenter: Sendable {
         }
         openPart?.fragments.append(fragment)
         lastTimelineEnd = fragment.dts + Int64(fragment.duration.rounded())
+    }
+
+    /// The fragments of the part closed by the last call, read from the part's joined bytes, or
+    /// none: the hub swaps them into its GOP cache so that the cache and the part share memory.
+    public mutating func takeJoinedPart() -> [Fragment] {
+        defer { lastJoinedPart = [] }
+        return lastJoinedPart
     }
 
     /// Closes what is open; the playlist gets `EXT-X-ENDLIST`.
@@ -194,7 +203,13 @@ public struct LLHLSSegmenter: Sendable {
         openPart = nil
         guard !part.fragments.isEmpty else { return }
         let duration = max((endDTS ?? part.startDTS) - part.startDTS, 1)
-        segment.parts.append(Part(duration: duration, isIndependent: part.isIndependent, data: part.fragments.joined()))
+        let data = part.fragments.joined()
+        var offset = 0
+        lastJoinedPart = part.fragments.map { fragment in
+            defer { offset += fragment.byteCount }
+            return fragment.rebased(onto: data, at: offset)
+        }
+        segment.parts.append(Part(duration: duration, isIndependent: part.isIndependent, data: data))
         segment.duration += duration
         current = segment
         version += 1
@@ -212,11 +227,19 @@ public struct LLHLSSegmenter: Sendable {
         version += 1
     }
 
+    /// Releases the oldest completed segment once the newer ones alone cover the live window
+    /// (`windowTargetDurations` target durations: the least a live playlist may last, RFC
+    /// 8216bis 6.2.2), and always beyond `segmentWindow`. Older media lives on disk in the
+    /// recording, if anywhere; memory holds only what a live reader can still ask for.
     private mutating func slideWindow() {
-        while segments.count > configuration.segmentWindow {
+        let window = Int64(configuration.windowTargetDurations * targetDuration) * 1000
+        var newerDuration = segments.dropFirst().reduce(0) { $0 + $1.duration }
+        while segments.count > configuration.segmentWindow
+            || (segments.count > configuration.segmentsWithParts && newerDuration >= window) {
             if segments.removeFirst().isDiscontinuity {
                 discontinuitySequence += 1
             }
+            newerDuration -= segments.first?.duration ?? 0
         }
         let withParts = segments.count - configuration.segmentsWithParts
         if withParts > 0 {

@@ -164,6 +164,14 @@ public final class LiveHub: Sendable {
         }
 
         state.segmenter.append(fragment, wallClock: state.stats.startedAt ?? 0)
+        let joined = state.segmenter.takeJoinedPart()
+        if !joined.isEmpty, !state.gop.isEmpty {
+            // The cached GOP now reads from the part's bytes, so the originals can go.
+            let bySequence = Dictionary(joined.map { ($0.sequenceNumber, $0) }, uniquingKeysWith: { first, _ in first })
+            for index in state.gop.indices {
+                if let rebased = bySequence[state.gop[index].sequenceNumber] { state.gop[index] = rebased }
+            }
+        }
 
         var dropped: [Int] = []
         for (id, subscriber) in state.subscribers {

@@ -132,4 +132,41 @@ import Testing
         #expect(segmenter.targetDuration == 4)
         #expect(LLHLSPlaylist.render(segmenter).contains("#EXT-X-TARGETDURATION:4\n"))
     }
+
+    @Test func keepsOnlyTheLiveWindowOfThreeTargetDurations() throws {
+        let track = FMP4Track(id: 1, config: try MediaSamples.videoConfig())
+        func segmenter(keyframeEvery interval: Int64) -> LLHLSSegmenter {
+            var writer = FragmentWriter()
+            var segmenter = LLHLSSegmenter(configuration: .init())
+            segmenter.begin(initGeneration: 0, hasVideo: true)
+            for dts in stride(from: Int64(0), through: 30_000, by: 40) {
+                segmenter.append(writer.fragment(for: MediaSamples.video(dts, key: dts % interval == 0), track: track), wallClock: 0)
+            }
+            return segmenter
+        }
+        // 2 s segments, target 2: three of them are the 6 s a live playlist must last.
+        let long = segmenter(keyframeEvery: 2000)
+        #expect(long.segments.map(\.duration) == [2000, 2000, 2000])
+        #expect(long.segments.map(\.msn) == [12, 13, 14])
+        // 1 s segments: six make the window (and the count cap is six too).
+        let short = segmenter(keyframeEvery: 1000)
+        #expect(short.segments.count == 6)
+        #expect(short.segments.dropFirst().reduce(0) { $0 + $1.duration } < 6000)
+    }
+
+    @Test func aClosedPartsFragmentsReadFromItsBytes() throws {
+        var segmenter = try Self.segmenter(until: 1400, configuration: .init())
+        // The keyframe at 1000 opened segment 1; its first part closed before 1320.
+        let joined = segmenter.takeJoinedPart()
+        #expect(segmenter.takeJoinedPart().isEmpty)
+        guard case .ready(let part) = segmenter.lookup(msn: 1, part: 0) else {
+            Issue.record("part 1.0 missing")
+            return
+        }
+        #expect(joined.first?.dts == 1000)
+        #expect(joined.map(\.bytes).joinedBuffer() == part)
+        let partStart = part.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        let firstStart = try #require(joined.first).bytes.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        #expect(firstStart == partStart)
+    }
 }

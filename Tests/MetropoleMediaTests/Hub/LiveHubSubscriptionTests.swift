@@ -49,6 +49,24 @@ import Testing
         #expect(try await iterator.nextWithin() == nil)
     }
 
+    @Test func theCachedGOPSharesTheBytesOfClosedParts() async throws {
+        let hub = try Self.hub()
+        Self.feed(hub, from: 0, to: 1500)
+        let part = try #require(await hub.resource(named: "part1.0.m4s"))
+        var iterator = hub.subscribe().makeAsyncIterator()
+        _ = try await iterator.nextWithin()
+        let gop = try #require(try await iterator.nextWithin()?.fragments)
+        #expect(gop.first?.dts == 1000)
+        func address(_ buffer: ByteBuffer) -> UInt { buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+        // The GOP's first fragment is read from part 1.0's buffer, not from a copy of its own;
+        // the fragments of the part still open are their own buffers.
+        #expect(address(gop[0].bytes) == address(part))
+        let partEnd = address(part) + UInt(part.readableBytes)
+        #expect(gop.filter { (address(part)..<partEnd).contains(address($0.bytes)) }.count > 1)
+        let last = address(try #require(gop.last).bytes)
+        #expect(last >= partEnd || last < address(part))
+    }
+
     @Test func viewerBeforeTheFirstKeyframeStartsAtIt() async throws {
         let hub = try Self.hub()
         let subscription = hub.subscribe()
