@@ -4,6 +4,7 @@ import './layout.js';
 import './social.js';
 
 if (document.querySelector('[data-player]')) import('./player.js');
+if (document.querySelector('[data-vod-player]')) import('./vod-player.js');
 if (document.querySelector('.page-dashboard')) import('./dashboard.js');
 if (document.querySelector('[data-thumbnail-form], [data-avatar-form]')) import('./uploads.js');
 if (document.querySelector('[data-chat]')) import('./chat.js');

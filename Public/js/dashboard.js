@@ -47,6 +47,8 @@ if (panel) {
     show('keyframeInterval', h.keyframeInterval != null ? `${h.keyframeInterval} s` : null);
     show('uptime', h.uptimeSeconds != null ? `${h.uptimeSeconds} s` : null);
     show('viewerCount', String(h.viewerCount));
+    const recording = { off: 'Off', idle: 'On', recording: 'Recording', paused: `Paused: ${h.recordingPausedReason ?? 'writes fail'}` };
+    show('recording', recording[h.recording]);
   };
   setInterval(() => refresh().catch(() => {}), 2000);
 }

@@ -70,6 +70,7 @@ public final class LiveHub: Sendable {
     /// before the first keyframe and frames with negative time are dropped.
     public func ingest(_ frame: MediaFrame) {
         let started = NIODeadline.now()
+        var cut: [CutSegment] = []
         let (built, wake): ((Fragment, Int64)?, [CheckedContinuation<Bool, Never>]) = state.withLockedValue { state in
             guard !state.isFinished else { return (nil, []) }
             state.stats.framesReceived += 1
@@ -85,6 +86,8 @@ public final class LiveHub: Sendable {
             case .hold:
                 return (nil, [])
             case .accept(let startsLayout, let replay):
+                let lastCut = state.segmenter.segments.last?.msn
+                defer { cut = cutSegments(after: lastCut, state) }
                 if startsLayout { startLayout(&state) }
                 for held in replay {
                     _ = distribute(held, &state)
@@ -102,15 +105,19 @@ public final class LiveHub: Sendable {
         if let (fragment, nanoseconds) = built {
             configuration.onFragment?(fragment, nanoseconds)
         }
+        hand(cut)
     }
 
     /// Ends the stream: viewers get what is queued, then `.end`; the playlist gets
     /// `EXT-X-ENDLIST`; waiting HLS requests are answered.
     public func finish() {
+        var cut: [CutSegment] = []
         let (subscribers, wake): ([Subscriber], [CheckedContinuation<Bool, Never>]) = state.withLockedValue { state in
             guard !state.isFinished else { return ([], []) }
             state.isFinished = true
+            let lastCut = state.segmenter.segments.last?.msn
             state.segmenter.finish()
+            cut = cutSegments(after: lastCut, state)
             defer { state.subscribers = [:] }
             return (Array(state.subscribers.values), state.waiters.takeAll())
         }
@@ -120,6 +127,7 @@ public final class LiveHub: Sendable {
         for continuation in wake {
             continuation.resume(returning: true)
         }
+        hand(cut)
     }
 
     private func startLayout(_ state: inout State) {

@@ -18,6 +18,10 @@ public struct LiveHubConfiguration: Sendable {
     /// took in nanoseconds: a hook for the ingest-to-fragment latency benchmark. Runs on the
     /// ingest thread, so it must be cheap.
     public var onFragment: (@Sendable (_ fragment: Fragment, _ nanoseconds: Int64) -> Void)?
+    /// Called with every segment the LL-HLS segmenter completes, the last one closed by
+    /// `finish()` included: the recording's feed. Runs on the ingest thread outside the hub's
+    /// lock, so it must only hand the segment on, never wait.
+    public var onSegment: (@Sendable (CompletedSegment) -> Void)?
 
     public init(
         hls: LLHLSConfiguration = .init(),
@@ -26,7 +30,8 @@ public struct LiveHubConfiguration: Sendable {
         audioOnlyDecisionDelay: Int64 = 1000,
         holdLimit: Double? = nil,
         wallClock: @escaping @Sendable () -> Int64 = WallClock.millisecondsSince1970,
-        onFragment: (@Sendable (_ fragment: Fragment, _ nanoseconds: Int64) -> Void)? = nil
+        onFragment: (@Sendable (_ fragment: Fragment, _ nanoseconds: Int64) -> Void)? = nil,
+        onSegment: (@Sendable (CompletedSegment) -> Void)? = nil
     ) {
         self.hls = hls
         self.subscriberQueueLimit = max(subscriberQueueLimit, 64 << 10)
@@ -35,5 +40,6 @@ public struct LiveHubConfiguration: Sendable {
         self.holdLimit = holdLimit
         self.wallClock = wallClock
         self.onFragment = onFragment
+        self.onSegment = onSegment
     }
 }

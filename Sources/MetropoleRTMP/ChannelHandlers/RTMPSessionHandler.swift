@@ -20,6 +20,8 @@ struct SessionEnvironment: Sendable {
     var mediaTimeout: TimeAmount
     /// How long received media may wait in the kernel to be read in batches; 0 reads at once.
     var receiveBatchingDelay: TimeAmount
+    /// Where each new hub hands its completed segments (`RTMPServer.Configuration.segmentSink`).
+    var segmentSink: (@Sendable (_ streamID: String) -> (@Sendable (CompletedSegment) -> Void)?)?
     /// Sees every track and frame handed to a hub, after the hub; tests watch ingest with it.
     var tap: (@Sendable (_ streamID: String, _ media: FLVMedia) -> Void)?
 }
@@ -165,8 +167,9 @@ final class RTMPSessionHandler: ChannelInboundHandler {
             logger.info("RTMP publisher takes over the stream from an older connection")
             PublisherRegistry.close(replaced.channel, reason: "a newer connection took over the stream")
         }
+        let hubConfiguration = LiveHubConfiguration(onSegment: environment.segmentSink?(streamID))
         publication = Publication(
-            streamID: streamID, hub: LiveHub(name: streamID), token: token, ended: ended,
+            streamID: streamID, hub: LiveHub(name: streamID, configuration: hubConfiguration), token: token, ended: ended,
             predecessorEnded: replaced?.ended
         )
         lastActivity = .now()

@@ -30,6 +30,9 @@ public final class RTMPServer: Sendable {
         /// cut it about threefold for a 2.6 Mbps stream but added ~40 ms median latency; 40 ms
         /// keeps most of the saving (docs/benchmarks.md). `.zero` reads every segment at once.
         public var receiveBatchingDelay: TimeAmount
+        /// Asked once per accepted publisher: where its hub hands each completed segment
+        /// (`LiveHubConfiguration.onSegment`), e.g. the recording; `nil` records nothing.
+        public var segmentSink: (@Sendable (_ streamID: String) -> (@Sendable (CompletedSegment) -> Void)?)?
 
         public init(
             host: String = "0.0.0.0",
@@ -39,7 +42,8 @@ public final class RTMPServer: Sendable {
             idleTimeout: TimeAmount = .seconds(10),
             maxMessageSize: Int = 8 << 20,
             applications: Set<String> = ["live"],
-            receiveBatchingDelay: TimeAmount = .milliseconds(40)
+            receiveBatchingDelay: TimeAmount = .milliseconds(40),
+            segmentSink: (@Sendable (_ streamID: String) -> (@Sendable (CompletedSegment) -> Void)?)? = nil
         ) {
             self.host = host
             self.port = port
@@ -49,6 +53,7 @@ public final class RTMPServer: Sendable {
             self.maxMessageSize = maxMessageSize
             self.applications = applications
             self.receiveBatchingDelay = receiveBatchingDelay
+            self.segmentSink = segmentSink
         }
     }
 
@@ -84,7 +89,7 @@ public final class RTMPServer: Sendable {
         self.environment = SessionEnvironment(
             authorizer: authorizer, sink: sink, registry: PublisherRegistry(), session: session,
             idleTimeout: configuration.idleTimeout, mediaTimeout: configuration.mediaTimeout,
-            receiveBatchingDelay: configuration.receiveBatchingDelay, tap: tap
+            receiveBatchingDelay: configuration.receiveBatchingDelay, segmentSink: configuration.segmentSink, tap: tap
         )
     }
 

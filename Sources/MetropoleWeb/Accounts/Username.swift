@@ -7,6 +7,7 @@ enum Username {
         "api", "live", "u", "signin", "signup", "signout", "search", "settings", "dashboard", "healthz",
         "css", "js", "img", "fonts", "uploads", "thumbnails", "avatars", "static", "public", "admin",
         "metropole", "about", "help", "favicon", "robots", "me", "users", "streams", "sessions", "metrics",
+        "vod", "videos",
     ]
 
     static func key(_ username: String) -> String { username.lowercased() }

@@ -45,6 +45,8 @@ public struct AppConfiguration: Sendable, Equatable {
     var webhooksAllowPrivate = false
     var webhookRetry = WebhookRetryPolicy()
     var siteWebhooks: [SiteWebhook] = []
+    /// How long and how much recordings are kept (`METROPOLE_VOD_RETENTION_DAYS`, `METROPOLE_VOD_MAX_GB`).
+    var recordingRetention = RecordingRetention()
 
     /// A configuration value that cannot be used; `description` is the one line start-up prints.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -204,6 +206,7 @@ public struct AppConfiguration: Sendable, Equatable {
             break
         }
         configuration.identity = try IdentityConfiguration.load(value)
+        configuration.recordingRetention = try RecordingRetention.load(value)
         return configuration
     }
 

@@ -23,6 +23,11 @@ enum AppServices {
             services.append(PeriodicJob(name: "live thumbnails", interval: thumbnails.tick,
                                         work: { await thumbnails.refresh(directory.entries) }))
         }
+        if app.metropole.recordingRetention.isActive {
+            let recordings = app.recordings
+            services.append(PeriodicJob(name: "recording retention", interval: RecordingRetention.interval,
+                                        work: { await recordings.enforceRetention() }))
+        }
         if app.providers.all.count > 1 {
             services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
         }

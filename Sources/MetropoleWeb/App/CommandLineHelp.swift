@@ -46,6 +46,8 @@ public enum CommandLineHelp {
       METROPOLE_WEBHOOKS_RETRY_SECONDS  First wait before a failed webhook is retried (default 5)
       LOG_LEVEL             trace, debug, info (default), notice, warning, error, critical
       LOG_FORMAT            text (default) or json: one JSON object per line
+      METROPOLE_VOD_RETENTION_DAYS  Delete recorded videos older than N days (decimals; 0/unset: keep)
+      METROPOLE_VOD_MAX_GB          Keep recordings under N GB, oldest go first (decimals; 0/unset: no cap)
       METROPOLE_METRICS_TOKEN  Bearer token for GET /metrics (Prometheus); unset: /metrics is 404
 
     A bad value stops start-up with one line naming the variable.

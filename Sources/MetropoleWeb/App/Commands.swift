@@ -9,6 +9,8 @@ struct ServeCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.live.directory.resetLiveFlags()
+        try await app.recordings.recover()
+        await app.recordings.enforceRetention()
         try await AppServices.run(app)
     }
 }

@@ -14,6 +14,10 @@ enum SiteURL: Equatable {
     case search(term: String?)
     case channel(String)
     case channelAction(String, ChannelAction)
+    /// The channel's Videos tab, a video's watch page, and its owner's forms there.
+    case channelVideos(String)
+    case video(String, id: String)
+    case videoAction(String, id: String, VideoAction)
     case dashboard(String, DashboardTab? = nil)
     case dashboardAction(String, DashboardAction)
     case settings
@@ -31,6 +35,8 @@ enum SiteURL: Equatable {
     case liveSocket(String)
     case liveResource(String, file: String)
     case liveThumbnail(String)
+    /// A recording's playlist, init segments and segments (`RecordingLayout.File`).
+    case vodFile(String, file: String)
     case api(API)
 
     /// The `/api/v1` routes.
@@ -63,6 +69,9 @@ enum SiteURL: Equatable {
         case webhook(String)
         case webhookTest(String)
         case openAPI
+        case channelVideos(String)
+        case video(String)
+        case ownVideo(String)
         case adminStreams
         case adminEndStream(String)
         case adminUsers
@@ -78,9 +87,10 @@ enum SiteURL: Equatable {
     }
 
     enum ChannelAction: String, CaseIterable { case follow, unfollow, block }
-    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community, webhooks }
+    enum VideoAction: String, CaseIterable { case rename, delete }
+    enum DashboardTab: String, CaseIterable { case stream, keys, browser, chat, community, videos, webhooks }
     enum DashboardAction: Equatable {
-        case regenerateKey, deleteKey, stream, chat, thumbnail
+        case regenerateKey, deleteKey, stream, chat, thumbnail, recording
         case unblock(String)
         case createWebhook
         case deleteWebhook(String)
@@ -121,6 +131,9 @@ enum SiteURL: Equatable {
         case .search: return ["search"]
         case .channel(let name): return [value("username", name)]
         case .channelAction(let name, let action): return [value("username", name), action.rawValue]
+        case .channelVideos(let name): return [value("username", name), "videos"]
+        case .video(let name, let id): return [value("username", name), "videos", value("video", id)]
+        case .videoAction(let name, let id, let action): return [value("username", name), "videos", value("video", id), action.rawValue]
         case .dashboard(let name, let tab):
             let base = ["u", value("username", name)]
             if placeholders { return tab == nil ? base : base + [":tab"] }
@@ -133,6 +146,7 @@ enum SiteURL: Equatable {
             case .stream: return base + ["stream"]
             case .chat: return base + ["chat"]
             case .thumbnail: return base + ["thumbnail"]
+            case .recording: return base + ["recording"]
             case .unblock(let target): return base + ["blocked", value("target", target), "unblock"]
             case .createWebhook: return base + ["webhooks"]
             case .deleteWebhook(let id): return base + ["webhooks", value("webhook", id), "delete"]
@@ -158,6 +172,7 @@ enum SiteURL: Equatable {
         case .liveSocket(let name): return ["live", value("username", name), "ws"]
         case .liveResource(let name, let file): return ["live", value("username", name), value("file", file)]
         case .liveThumbnail(let name): return ["live", value("username", name), "thumbnail.jpg"]
+        case .vodFile(let id, let file): return ["vod", value("video", id), value("file", file)]
         case .api(let route): return ["api", "v1"] + route.segments(value)
         }
     }
@@ -221,6 +236,9 @@ extension SiteURL.API {
         case .webhook(let id): ["me", "webhooks", value("webhook", id)]
         case .webhookTest(let id): ["me", "webhooks", value("webhook", id), "test"]
         case .openAPI: ["openapi.json"]
+        case .channelVideos(let name): ["streams", value("username", name), "videos"]
+        case .video(let id): ["videos", value("video", id)]
+        case .ownVideo(let id): ["me", "videos", value("video", id)]
         case .adminStreams: ["admin", "streams"]
         case .adminEndStream(let name): ["admin", "streams", value("username", name), "end"]
         case .adminUsers: ["admin", "users"]

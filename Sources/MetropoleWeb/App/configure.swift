@@ -51,6 +51,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     } catch {
         throw AppConfiguration.Error(variable: "METROPOLE_DATA_DIR", problem: String(describing: error))
     }
+    app.recordings = Recordings(dataDirectory: configuration.dataDirectory, retention: configuration.recordingRetention,
+                                threadPool: app.threadPool, database: { [unowned app] in app.db }, logger: app.logger)
     app.live = LiveServices(app: app, startIngest: options.startIngest)
     app.liveThumbnails = LiveThumbnails.make(configuration: configuration, path: ProcessInfo.processInfo.environment["PATH"],
                                              logger: app.logger)

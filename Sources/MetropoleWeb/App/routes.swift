@@ -32,6 +32,7 @@ func routes(_ app: Application) throws {
         app.get(path(.liveThumbnail("")), use: PlaybackController.thumbnail)
         app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
         app.get(path(.liveResource("", file: "")), use: PlaybackController.resource)
+        app.get(path(.vodFile("", file: "")), use: VODController.file)
     }
 
     // dashboard and settings
@@ -45,6 +46,7 @@ func routes(_ app: Application) throws {
         app.route(.POST, SiteURL.dashboardAction("", .thumbnail).routeComponents, bodyLimit: ImageUpload.maximumFormBytes,
                   use: DashboardController.uploadThumbnail)
         app.post(path(.dashboardAction("", .unblock(""))), use: DashboardController.unblock)
+        app.post(path(.dashboardAction("", .recording)), use: VideoPagesController.updateRecording)
         app.post(path(.dashboardAction("", .createWebhook)), use: DashboardController.createWebhook)
         app.post(path(.dashboardAction("", .deleteWebhook(""))), use: DashboardController.deleteWebhook)
         app.post(path(.dashboardAction("", .testWebhook(""))), use: DashboardController.testWebhook)
@@ -131,10 +133,20 @@ func routes(_ app: Application) throws {
         app.delete(api(.adminSuspension("")), use: AdminAPIController.unsuspend)
         app.get(api(.adminAudit), use: AdminAPIController.audit)
     }
+    do { // recorded broadcasts
+        app.get(api(.channelVideos("")), use: VideosAPIController.list)
+        app.get(api(.video("")), use: VideosAPIController.show)
+        app.patch(api(.ownVideo("")), use: VideosAPIController.rename)
+        app.delete(api(.ownVideo("")), use: VideosAPIController.delete)
+    }
     app.get(api(.openAPI), use: OpenAPIController.show)
 
     // channel pages last: `/{username}` matches any single segment
     app.get(path(.channel("")), use: ChannelController.show)
+    app.get(path(.channelVideos("")), use: VideoPagesController.list)
+    app.get(path(.video("", id: "")), use: VideoPagesController.watch)
+    app.post(path(.videoAction("", id: "", .rename)), use: VideoPagesController.rename)
+    app.post(path(.videoAction("", id: "", .delete)), use: VideoPagesController.delete)
     for action in SiteURL.ChannelAction.allCases {
         app.post(path(.channelAction("", action)), use: SocialPagesController.handler(for: action))
     }

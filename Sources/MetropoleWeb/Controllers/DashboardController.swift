@@ -115,10 +115,15 @@ enum DashboardController {
     }
 
     @Sendable static func health(request: Request) async throws -> StreamHealthDTO {
-        let stream = try await Channels.ownStream(of: request.requireUser(), on: request.db)
+        let owner = try request.requireUser()
+        let stream = try await Channels.ownStream(of: owner, on: request.db)
         let live = request.application.live, id = try stream.requireID()
-        return StreamHealthDTO(live: live.directory.entry(streamID: id), external: live.external.session(streamID: id),
-                               viewers: live.directory.viewers)
+        var health = StreamHealthDTO(live: live.directory.entry(streamID: id), external: live.external.session(streamID: id),
+                                     viewers: live.directory.viewers)
+        let recording = try await DashboardRecording.load(stream, owner: owner, withVideos: false, in: request)
+        health.recording = recording.state.rawValue
+        health.recordingPausedReason = recording.pauseReason
+        return health
     }
 }
 

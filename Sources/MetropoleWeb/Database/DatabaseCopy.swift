@@ -16,7 +16,7 @@ struct DatabaseCopy {
     /// `DatabaseCopyTests` fails when a migrated table is missing.
     static let tables: [any CopyableTable] = [
         Table<User>(), Table<Stream>(), Table<Follow>(), Table<Block>(), Table<AuthToken>(), Table<Kick>(), Table<ChatMessage>(),
-        Table<UserIdentity>(), Table<ReceivedWebhook>(), Table<WebhookEndpoint>(), Table<WebhookDelivery>(), Table<AdminAuditEntry>(),
+        Table<UserIdentity>(), Table<ReceivedWebhook>(), Table<WebhookEndpoint>(), Table<WebhookDelivery>(), Table<AdminAuditEntry>(), Table<Video>(),
     ]
     static let markerTable = "metropole_copy"
     static let chunkSize = 500

@@ -23,6 +23,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
     private let broadcaster: LiveStatusBroadcaster
     private let listings: ListingCache
     private let webhooks: OutboundWebhooks?
+    private let recordings: Recordings?
     private let logger: Logger
     let viewers: ViewerCounter
 
@@ -32,11 +33,12 @@ final class LiveDirectory: LiveEventSink, Sendable {
     }
 
     init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, listings: ListingCache,
-         webhooks: OutboundWebhooks? = nil, logger: Logger) {
+         webhooks: OutboundWebhooks? = nil, recordings: Recordings? = nil, logger: Logger) {
         self.database = database
         self.broadcaster = broadcaster
         self.listings = listings
         self.webhooks = webhooks
+        self.recordings = recordings
         self.logger = logger
         self.viewers = ViewerCounter()
         viewers.onChange = { [broadcaster] username, count in
@@ -74,6 +76,7 @@ final class LiveDirectory: LiveEventSink, Sendable {
                 state.byStream[id] = entry
                 state.byUsername[Username.key(entry.username)] = id
             }
+            await recordings?.start(streamID: id, hub: hub, stream: stream, startedAt: entry.startedAt)
             logger.info("stream live", metadata: ["channel": "\(entry.username)", "protocol": "\(metadata.ingestProtocol)",
                                                   "encoder": "\(metadata.encoder ?? "?")"])
             await markLive(stream, since: entry.startedAt)
@@ -120,7 +123,11 @@ final class LiveDirectory: LiveEventSink, Sendable {
             state.byUsername[Username.key(entry.username)] = nil
             return entry
         }
-        guard let ended else { return }
+        guard let ended else {
+            await recordings?.stop(hub: hub)
+            return
+        }
         await markOffline(streamID: id, username: ended.username)
+        await recordings?.stop(hub: hub)
     }
 }

@@ -33,13 +33,15 @@ final class LiveServices: Sendable {
 
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
+        let recordings = app.recordings
         directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, webhooks: app.webhooks,
-                                  logger: app.logger)
+                                  recordings: recordings, logger: app.logger)
         external = ExternalStreams(directory: directory, database: database, logger: app.logger)
         let configuration = app.metropole, authorizer = StreamKeyAuthorizer(database: database)
         if startIngest, let port = configuration.rtmpPort {
             rtmp = RTMPServer(
-                configuration: .init(host: configuration.rtmpHost, port: port),
+                configuration: .init(host: configuration.rtmpHost, port: port,
+                                     segmentSink: { streamID in recordings.segmentSink(streamID: streamID) }),
                 group: app.eventLoopGroup, authorizer: authorizer, sink: directory, logger: app.logger
             )
         } else {
@@ -48,7 +50,8 @@ final class LiveServices: Sendable {
         if startIngest, let port = configuration.webRTCPort {
             webRTC = WebRTCIngestServer(
                 configuration: .init(host: configuration.webRTCHost, port: port, publicAddress: configuration.webRTCPublicIP,
-                                     consentTimeout: .seconds(Int64(configuration.webRTCConsentSeconds))),
+                                     consentTimeout: .seconds(Int64(configuration.webRTCConsentSeconds)),
+                                     segmentSink: { streamID in recordings.segmentSink(streamID: streamID) }),
                 group: app.eventLoopGroup, authorizer: authorizer, sink: directory, logger: app.logger
             )
         } else {

@@ -20,6 +20,8 @@ enum Migrations {
         M0022_AddDisplayNameToUsers(),
         M0050_CreateWebhookEndpoints(),
         M0051_CreateWebhookDeliveries(),
+        M0070_CreateVideos(),
+        M0071_AddRecordToStreams(),
         M0080_AddKeepUploadedThumbnailToStreams(),
     ]
 }

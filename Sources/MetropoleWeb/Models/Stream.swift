@@ -27,6 +27,8 @@ final class Stream: Model, @unchecked Sendable {
     @OptionalField(key: "provider_ingress") var providerIngress: String?
     /// The uploaded thumbnail stays on cards while live, instead of frames of the stream.
     @Field(key: "keep_uploaded_thumbnail") var keepUploadedThumbnail: Bool
+    /// Whether broadcasts are recorded as videos (on unless the creator turns it off).
+    @Field(key: "record") var record: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -40,6 +42,7 @@ final class Stream: Model, @unchecked Sendable {
         self.slowModeSeconds = 0
         self.followersOnly = false
         self.keepUploadedThumbnail = false
+        self.record = true
     }
 
     static func defaultTitle(for username: String) -> String { "\(username)'s stream" }

@@ -27,6 +27,7 @@ extension APIDescription {
             "isLive": .boolean, "videoCodec": .string, "audioCodec": .string, "width": .integer, "height": .integer,
             "frameRate": JSONSchema(types: ["number"]), "bitrate": .integer, "keyframeInterval": JSONSchema(types: ["number"]),
             "uptimeSeconds": .integer, "viewerCount": .integer,
+            "recording": .strings(["off", "idle", "recording", "paused"]), "recordingPausedReason": .string,
         ], required: ["isLive", "viewerCount"]),
         "Ingress": .object(["protocol": .strings(IngestProtocol.allCases.map(\.rawValue)), "serverUrl": .string, "streamKey": .string],
                            required: ["protocol", "serverUrl", "streamKey"]),
@@ -37,6 +38,10 @@ extension APIDescription {
             "people": .array(.object(["username": .string, "color": .string, "isStreamer": .boolean],
                                      required: ["username", "color", "isStreamer"])),
         ], required: ["count", "guests", "people"]),
+        "Video": .object([
+            "id": .uuid, "title": .string, "startedAt": .dateTime, "durationSeconds": .number, "thumbnailUrl": .string,
+            "playlistUrl": .string,
+        ], required: ["id", "title", "startedAt", "durationSeconds", "playlistUrl"]),
         "Webhook": .object([
             "id": .uuid, "url": .string, "events": .array(.string), "createdAt": .dateTime, "secret": .string,
             "deliveries": .array(.ref("WebhookDelivery")),

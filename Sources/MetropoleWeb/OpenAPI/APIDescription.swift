@@ -5,7 +5,7 @@ import Vapor
 /// `routes` (and its schemas to `APISchemas` if it answers a new shape); the drift test fails
 /// while a registered route is missing here or a described one is not registered.
 enum APIDescription {
-    static let routes: [APIRoute] = accounts + social + streams + ingest + chat + webhooks + admin + meta
+    static let routes: [APIRoute] = accounts + social + streams + videos + ingest + chat + webhooks + admin + meta
 
     private static let imageTypes = ["image/png", "image/jpeg", "image/webp"]
     private static let username: JSONSchema = .string(length: 3...24, pattern: "^[A-Za-z0-9_]+$")
@@ -59,7 +59,7 @@ enum APIDescription {
               answers: [200: .json("The channel.", .ref("Stream"))]),
         .init(method: .PATCH, route: .ownStream, summary: "Title, chat settings and the card picture choice", tag: "streams", access: .user,
               body: .json(.object(["title": .string(length: 1...140), "chatEnabled": .boolean,
-                                   "slowModeSeconds": .integer(0...3600), "followersOnly": .boolean,
+                                   "slowModeSeconds": .integer(0...3600), "followersOnly": .boolean, "record": .boolean,
                                    "keepUploadedThumbnail": .boolean])),
               answers: [200: .json("The channel.", .object(["stream": .ref("Stream")], required: ["stream"]))]),
         .init(method: .PUT, route: .ownThumbnail, summary: "Replace the thumbnail (raw image body)", tag: "streams", access: .user,
@@ -70,6 +70,19 @@ enum APIDescription {
               answers: [200: .json("Codec, size, bitrate, uptime and viewers while live.", .ref("StreamHealth"))]),
         .init(method: .GET, route: .events, summary: "Server-sent events: live status and viewer counts", tag: "streams",
               answers: [200: .text("An endless event stream.", mediaType: "text/event-stream")]),
+    ]
+
+    static let videos: [APIRoute] = [
+        .init(method: .GET, route: .channelVideos(""), summary: "A channel's recorded broadcasts, newest first", tag: "videos",
+              answers: [200: .json("The videos.", .array(.ref("Video"))),
+                        404: .error("No such channel, or its owner blocks you.")]),
+        .init(method: .GET, route: .video(""), summary: "One recorded broadcast, with its HLS VOD playlist", tag: "videos",
+              answers: [200: .json("The video.", .ref("Video")), 404: .error("No such video, or its owner blocks you.")]),
+        .init(method: .PATCH, route: .ownVideo(""), summary: "Rename your video", tag: "videos", access: .user,
+              body: .json(.object(["title": .string(length: 1...140)], required: ["title"])),
+              answers: [200: .json("The video.", .ref("Video")), 404: .error("Not one of your videos.")]),
+        .init(method: .DELETE, route: .ownVideo(""), summary: "Delete your video and its files", tag: "videos", access: .user,
+              answers: [204: .empty("Deleted."), 404: .error("Not one of your videos.")]),
     ]
 
     static let ingest: [APIRoute] = [

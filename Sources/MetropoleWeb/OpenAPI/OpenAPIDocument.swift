@@ -117,6 +117,7 @@ struct JSONSchema: Encodable, Sendable {
     static let string = JSONSchema(types: ["string"])
     static let integer = JSONSchema(types: ["integer"])
     static let boolean = JSONSchema(types: ["boolean"])
+    static let number = JSONSchema(types: ["number"])
     static let dateTime = JSONSchema(types: ["string"], format: "date-time")
     static let uuid = JSONSchema(types: ["string"], format: "uuid")
 

@@ -276,7 +276,9 @@ final class IngestHandler: ChannelInboundHandler {
             logger.info("WHIP session takes over the stream", metadata: ["whip.session": "\(session.id)", "previous": "\(previousID)"])
             close(previous, reason: .takenOver)
         }
-        let hub = LiveHub(name: session.streamID, configuration: environment.configuration.hub)
+        var hubConfiguration = environment.configuration.hub
+        if let sink = environment.configuration.segmentSink { hubConfiguration.onSegment = sink(session.streamID) }
+        let hub = LiveHub(name: session.streamID, configuration: hubConfiguration)
         session.hub = hub
         liveSessions[session.streamID] = session.id
         var metadata = PublishMetadata(ingestProtocol: .whip, app: "whip", remoteAddress: session.remoteAddress)

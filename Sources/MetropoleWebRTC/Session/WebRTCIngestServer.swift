@@ -46,6 +46,9 @@ public final class WebRTCIngestServer: Sendable {
         /// which OBS only sends on its schedule (it ignores PLI): the hub waits that long for
         /// video before deciding a stream is audio-only.
         public var hub: LiveHubConfiguration
+        /// Asked once per session that goes live: where its hub hands each completed segment
+        /// (`LiveHubConfiguration.onSegment`), e.g. the recording; `nil` records nothing.
+        public var segmentSink: (@Sendable (_ streamID: String) -> (@Sendable (CompletedSegment) -> Void)?)?
 
         public init(
             host: String = "0.0.0.0",
@@ -59,7 +62,8 @@ public final class WebRTCIngestServer: Sendable {
             maxDatagramSize: Int = 2048,
             receiveBufferSize: Int = 4 << 20,
             receiveBatchingDelay: TimeAmount = .milliseconds(20),
-            hub: LiveHubConfiguration = LiveHubConfiguration(audioOnlyDecisionDelay: 3000)
+            hub: LiveHubConfiguration = LiveHubConfiguration(audioOnlyDecisionDelay: 3000),
+            segmentSink: (@Sendable (_ streamID: String) -> (@Sendable (CompletedSegment) -> Void)?)? = nil
         ) {
             self.host = host
             self.port = port
@@ -73,6 +77,7 @@ public final class WebRTCIngestServer: Sendable {
             self.receiveBufferSize = receiveBufferSize
             self.receiveBatchingDelay = receiveBatchingDelay
             self.hub = hub
+            self.segmentSink = segmentSink
         }
 
         var advertisedAddress: String { publicAddress ?? host }

@@ -8,6 +8,7 @@ enum ChannelPageView {
                         theatre: context.layout.contains(.theatre)),
             LayoutToggles.node(context: context),
             header(model, context: context),
+            ChannelTabs.node(username: model.username, current: .live),
             .section(
                 .class("about"), .attr("aria-labelledby", "about-heading"),
                 .h2(.id("about-heading"), .safe("About \(model.username)")),
@@ -18,7 +19,7 @@ enum ChannelPageView {
         ), rightColumn: ChatPanel.node(channel: model.username, viewer: context.username, isOwner: model.isOwner), pageClass: "page-channel").render()
     }
 
-    private static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
+    static func header(_ model: ChannelPageModel, context: PageContext) -> Node<HTML.BodyContext> {
         .div(
             .class("channel-header"), .attr("data-channel", model.username),
             .div(.class(model.isLive ? "avatar-ring is-live" : "avatar-ring"),

@@ -31,8 +31,17 @@ struct DashboardPageModel: Sendable {
     var webhooks: [DashboardWebhook] = []
     var newWebhookSecret: String? = nil
     var webhookEvents: [String] = WebhookEventType.allCases.map(\.rawValue)
+    /// The Videos tab: the recording switch, what the recorder says while live, the videos.
+    var recording = DashboardRecording()
 
     static func load(owner: User, tab: Tab, notice: String? = nil, on request: Request) async throws -> DashboardPageModel {
+        var model = try await loadWithoutRecording(owner: owner, tab: tab, notice: notice, on: request)
+        model.health.recording = model.recording.state.rawValue
+        model.health.recordingPausedReason = model.recording.pauseReason
+        return model
+    }
+
+    private static func loadWithoutRecording(owner: User, tab: Tab, notice: String?, on request: Request) async throws -> DashboardPageModel {
         let stream = try await Channels.ownStream(of: owner, on: request.db)
         stream.$user.value = owner
         let blocked = tab == .community ? try await SocialGraph.blockedUsers(of: owner, on: request.db).map(\.username) : []
@@ -50,7 +59,8 @@ struct DashboardPageModel: Sendable {
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
             keepUploadedThumbnail: stream.keepUploadedThumbnail,
             blocked: blocked, notice: notice,
-            webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : []
+            webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : [],
+            recording: try await DashboardRecording.load(stream, owner: owner, withVideos: tab == .videos, in: request)
         )
     }
 }
@@ -67,6 +77,9 @@ struct StreamHealthDTO: Content {
     var keyframeInterval: Double?
     var uptimeSeconds: Int?
     var viewerCount: Int
+    /// `off`, `idle` (the next broadcast records), `recording` or `paused` (writes fail).
+    var recording: String?
+    var recordingPausedReason: String?
 
     /// From our hub while live on our ingest; on an external provider only what Metropole knows
     /// (live, since when).

@@ -25,6 +25,7 @@ enum DashboardPageView {
         case .browser: DashboardBrowserTab.node(model, context: context)
         case .chat: DashboardChatTab.node(model, context: context)
         case .community: DashboardCommunityTab.node(model, context: context)
+        case .videos: DashboardVideosTab.node(model, context: context)
         case .webhooks: DashboardWebhooksTab.node(model, context: context)
         }
     }
@@ -50,7 +51,9 @@ enum DashboardStreamTab {
                 .h2(.id("preview-heading"), .text("Preview")),
                 Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL,
                             playback: model.playback, preview: true),
-                health(model.health)
+                health(model.health),
+                .if(model.recording.state == .paused, .p(.class("field-error"), .attr("data-recording-state", "paused"),
+                                                         .attr("role", "status"), .safe(model.recording.statusText)))
             ),
             .section(
                 .class("panel stack"), .attr("aria-labelledby", "info-heading"),
@@ -117,6 +120,7 @@ enum DashboardStreamTab {
             row("Keyframe interval", "keyframeInterval", health.keyframeInterval.map { "\($0) s" }),
             row("Uptime", "uptime", health.uptimeSeconds.map { "\($0) s" }),
             row("Viewers", "viewerCount", String(health.viewerCount)),
+            row("Recording", "recording", DashboardRecording.label(state: health.recording, reason: health.recordingPausedReason)),
         ])
     }
 }

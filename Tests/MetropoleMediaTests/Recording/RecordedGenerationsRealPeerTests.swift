@@ -1,0 +1,62 @@
+import Foundation
+import MetropoleMedia
+import MetropoleTestSupport
+import NIOCore
+import Testing
+
+/// A configuration change mid-stream (a new init segment generation), recorded from the
+/// segments `onSegment` hands over: two generations, the second marked as a discontinuity, and
+/// each decodes from its own init segment, as a player reads them after each `EXT-X-MAP`.
+@Suite(.serialized) struct RecordedGenerationsRealPeerTests {
+    static func clip(_ size: String, in directory: URL) throws -> [FLVFile.Item] {
+        let path = directory.appendingPathComponent("clip-\(size).flv").path
+        let result = try Tools.run("ffmpeg", [
+            "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", "3", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2",
+            "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "96k", "-f", "flv", path,
+        ])
+        try #require(result.status == 0, "ffmpeg could not make the clip: \(result.errors)")
+        return try FLVFile.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    @Test func aRecordingAcrossAResolutionChangeDecodes() throws {
+        // setup: 640x360 for 3 s, then the encoder switches to 320x240 (new SPS) for 3 s more
+        let directory = try Tools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Self.clip("640x360", in: directory)
+        let second = try Self.clip("320x240", in: directory).map { item -> FLVFile.Item in
+            guard case .frame(var frame) = item else { return item }
+            frame.dts += 3000
+            return .frame(frame)
+        }
+        let segments = Locked<[CompletedSegment]>([])
+        let hub = LiveHub(name: "peer", configuration: .init(onSegment: { segment in segments.withValue { $0.append(segment) } }))
+        // act
+        RealPeerTests.publish(first + second, to: hub)
+        // check: two generations, the second flagged
+        let all = segments.current
+        let generations = Array(Set(all.map(\.initGeneration))).sorted()
+        #expect(generations.count == 2)
+        #expect(all.filter(\.isDiscontinuity).map(\.initGeneration) == [generations[1]])
+        // Each generation as a player gets it after its EXT-X-MAP: its init segment, then its
+        // segments. (ffmpeg 5.1's HLS demuxer keeps the first init segment's decoder
+        // configuration across a second EXT-X-MAP, so each is decoded on its own here.)
+        for (generation, size) in zip(generations, ["640,360", "320,240"]) {
+            var file = Data(all.first { $0.initGeneration == generation }!.initSegment.readableBytesView)
+            for segment in all where segment.initGeneration == generation { file.append(contentsOf: segment.data.readableBytesView) }
+            let path = directory.appendingPathComponent("generation-\(generation).mp4")
+            try file.write(to: path)
+            let decoded = try Tools.run("ffmpeg", ["-v", "error", "-nostdin", "-i", path.path, "-enc_time_base", "-1", "-f", "null", "-"])
+            #expect(decoded.status == 0)
+            #expect(decoded.errors.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(decoded.errors)")
+            let frames = try Tools.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height",
+                                                   "-of", "csv=p=0", path.path])
+            #expect(frames.output.trimmingCharacters(in: .whitespacesAndNewlines) == size)
+            let seconds = all.filter { $0.initGeneration == generation }.reduce(Int64(0)) { $0 + $1.duration }
+            #expect(abs(seconds - 3000) <= 1000, "generation \(generation): \(seconds) ms")
+        }
+    }
+}
