@@ -227,6 +227,8 @@ let package = Package(
             name: "MetropoleWebTests",
             dependencies: [
                 "MetropoleWeb",
+                // ffmpeg and ffprobe, for the live thumbnail decoder's tests.
+                "MetropoleTestSupport",
                 "MetropoleIdentity",
                 .product(name: "VaporTesting", package: "vapor"),
                 // To mint ID tokens the OpenID Connect verifier must refuse.

@@ -44,14 +44,14 @@ def body_classes(browser):
 def test_theatre_mode_and_sidebar_collapse_survive_a_reload(server, browser, people):
     sign_in(browser, server, "viewer")
     browser.get(server.url + "/host")
-    browser.find_element(By.CSS_SELECTOR, '[data-layout-toggle="theatre"]').click()
+    browser.find_element(By.CSS_SELECTOR, '.layout-toggles [data-layout-toggle="theatre"]').click()
     assert "is-theatre" in body_classes(browser)
     assert not browser.find_element(By.CSS_SELECTOR, "header.topbar").is_displayed()
     browser.refresh()
     # Rendered by the server in theatre mode: no flash of the normal layout.
     assert "is-theatre" in body_classes(browser)
-    assert browser.find_element(By.CSS_SELECTOR, '[data-layout-toggle="theatre"]').get_attribute("aria-pressed") == "true"
-    browser.find_element(By.CSS_SELECTOR, '[data-layout-toggle="theatre"]').click()
+    assert browser.find_element(By.CSS_SELECTOR, '.layout-toggles [data-layout-toggle="theatre"]').get_attribute("aria-pressed") == "true"
+    browser.find_element(By.CSS_SELECTOR, '.layout-toggles [data-layout-toggle="theatre"]').click()
     assert "is-theatre" not in body_classes(browser)
 
     browser.find_element(By.CSS_SELECTOR, '[data-layout-toggle="collapsed"]').click()

@@ -74,6 +74,16 @@ titleForm?.addEventListener('submit', async (event) => {
   }
 });
 
+const keepThumbnailForm = document.querySelector('[data-keep-thumbnail-form]');
+keepThumbnailForm?.addEventListener('change', async () => {
+  try {
+    await api('PATCH', siteURL('ownStream'), { keepUploadedThumbnail: keepThumbnailForm.querySelector('#keepUploadedThumbnail').checked });
+    saved(keepThumbnailForm, 'Saved');
+  } catch (failure) {
+    saved(keepThumbnailForm, failure.message);
+  }
+});
+
 const chatForm = document.querySelector('[data-chat-settings]');
 chatForm?.addEventListener('change', async () => {
   const body = {

@@ -19,6 +19,12 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
     }
 
+    @Test func liveThumbnailSecondsDefaultToAMinuteAndZeroTurnsThemOff() throws {
+        #expect(try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path]).liveThumbnailSeconds == 60)
+        let off = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_LIVE_THUMBNAIL_SECONDS": "0"])
+        #expect(off.liveThumbnailSeconds == 0)
+    }
+
     @Test func rtmpPortZeroDisablesIngest() throws {
         let configuration = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_RTMP_PORT": "0"])
         #expect(configuration.rtmpPort == nil)
@@ -36,6 +42,9 @@ import Testing
         ("DATABASE_URL", "sqlite://"),
         ("METROPOLE_DATA_DIR", "/proc/metropole-cannot-exist"),
         ("METROPOLE_BCRYPT_COST", "3"),
+        ("METROPOLE_LIVE_THUMBNAIL_SECONDS", "-1"),
+        ("METROPOLE_LIVE_THUMBNAIL_SECONDS", "86401"),
+        ("METROPOLE_LIVE_THUMBNAIL_SECONDS", "a minute"),
     ])
     func badValuesNameTheirVariable(variable: String, value: String) throws {
         var environment = ["METROPOLE_DATA_DIR": directory.path]

@@ -72,6 +72,42 @@ import VaporTesting
         }
     }
 
+    @Test func keepUploadedThumbnailIsSavedAndShownAndOfflineThereIsNoLivePicture() async throws {
+        try await withTestApp { app in
+            let owner = try await app.signUp("owner")
+            try await app.testing().test(.GET, "api/v1/streams/owner") { response in
+                #expect(response.body.string.contains("\"keepUploadedThumbnail\":false"))
+            }
+            try await app.testing().test(.PATCH, "api/v1/me/stream", headers: bearer(owner),
+                                         body: json(["keepUploadedThumbnail": true])) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("\"keepUploadedThumbnail\":true"))
+            }
+            let stream = try #require(try await MetropoleWeb.Stream.query(on: app.db).first())
+            #expect(stream.keepUploadedThumbnail)
+            try await app.testing().test(.GET, "live/owner/thumbnail.jpg") { #expect($0.status == .notFound) }
+            // The dashboard's form without JavaScript: the hidden "false" and the ticked "true".
+            let form: HTTPHeaders = ["Authorization": "Bearer \(owner)", "Content-Type": "application/x-www-form-urlencoded"]
+            try await app.testing().test(.POST, "u/owner/stream", headers: form, body: ByteBuffer(string: "keepUploadedThumbnail=false")) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers.first(name: .location) == "/u/owner")
+            }
+            #expect(try await MetropoleWeb.Stream.query(on: app.db).first()?.keepUploadedThumbnail == false)
+            try await app.testing().test(.GET, "u/owner", headers: bearer(owner)) { response in
+                #expect(response.body.string.contains("id=\"keepUploadedThumbnail\""))
+            }
+            try await app.testing().test(.POST, "u/owner/stream", headers: form,
+                                         body: ByteBuffer(string: "keepUploadedThumbnail=false&keepUploadedThumbnail=true")) { response in
+                #expect(response.status == .seeOther)
+            }
+            #expect(try await MetropoleWeb.Stream.query(on: app.db).first()?.keepUploadedThumbnail == true)
+            // Offline, a card shows the upload whatever the choice.
+            #expect(app.cardThumbnailURL(username: "owner", uploaded: "abc.png", isLive: false, keepUploaded: false)
+                    == SiteURL.thumbnail("abc.png").path)
+            #expect(app.cardThumbnailURL(username: "owner", uploaded: nil, isLive: true, keepUploaded: false) == nil)
+        }
+    }
+
     @Test func playbackIs404WhenOffline() async throws {
         try await withTestApp { app in
             try await app.signUp("owner")

@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable, Equatable {
     /// How long a WHIP publisher may stay silent before its stream ends (RFC 7675 consent;
     /// `METROPOLE_WEBRTC_CONSENT_SECONDS`, 30).
     public var webRTCConsentSeconds = 30
+    /// How often a live stream's card picture is taken from its video, in seconds
+    /// (`METROPOLE_LIVE_THUMBNAIL_SECONDS`, 0–86400, default 60; 0 turns live thumbnails off).
+    public var liveThumbnailSeconds = 60
     /// The Bearer token `GET /metrics` requires (`METROPOLE_METRICS_TOKEN`); nil: /metrics is 404.
     public var metricsToken: String? = nil
     /// `LOG_FORMAT`: `text` (Vapor's console lines) or `json` (one object per line).
@@ -151,6 +154,13 @@ public struct AppConfiguration: Sendable, Equatable {
                 throw Error(variable: "METROPOLE_WEBRTC_CONSENT_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 1 to 300")
             }
             configuration.webRTCConsentSeconds = seconds
+        }
+
+        if let raw = value("METROPOLE_LIVE_THUMBNAIL_SECONDS") {
+            guard let seconds = Int(raw), (0...86_400).contains(seconds) else {
+                throw Error(variable: "METROPOLE_LIVE_THUMBNAIL_SECONDS", problem: "\"\(raw)\" is not a number of seconds from 0 (off) to 86400")
+            }
+            configuration.liveThumbnailSeconds = seconds
         }
 
         if let token = value("METROPOLE_METRICS_TOKEN") {

@@ -18,6 +18,11 @@ enum AppServices {
             PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
                         work: { sockets.sweep() }),
         ]
+        let thumbnails = app.liveThumbnails, directory = live.directory
+        if thumbnails.decoder != nil {
+            services.append(PeriodicJob(name: "live thumbnails", interval: thumbnails.tick,
+                                        work: { await thumbnails.refresh(directory.entries) }))
+        }
         if app.metropole.recordingRetention.isActive {
             let recordings = app.recordings
             services.append(PeriodicJob(name: "recording retention", interval: RecordingRetention.interval,

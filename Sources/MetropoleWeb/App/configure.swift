@@ -54,6 +54,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.recordings = Recordings(dataDirectory: configuration.dataDirectory, retention: configuration.recordingRetention,
                                 threadPool: app.threadPool, database: { [unowned app] in app.db }, logger: app.logger)
     app.live = LiveServices(app: app, startIngest: options.startIngest)
+    app.liveThumbnails = LiveThumbnails.make(configuration: configuration, path: ProcessInfo.processInfo.environment["PATH"],
+                                             logger: app.logger)
     app.chat = ChatService(app: app, limits: configuration.chatRateLimits)
     app.providers = Providers(definitions: configuration.providers, app: app)
     app.identityHTTP = IdentityHTTP(eventLoopGroup: app.eventLoopGroup)

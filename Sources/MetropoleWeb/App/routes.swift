@@ -29,6 +29,7 @@ func routes(_ app: Application) throws {
     // playback
     do {
         app.get(path(.liveSocket("")), use: PlaybackController.socket)
+        app.get(path(.liveThumbnail("")), use: PlaybackController.thumbnail)
         app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
         app.get(path(.liveResource("", file: "")), use: PlaybackController.resource)
         app.get(path(.vodFile("", file: "")), use: VODController.file)

@@ -9,6 +9,7 @@ struct ChannelRow: Sendable, Equatable {
     var title: String
     var isLive: Bool
     var thumbnail: String?
+    var keepUploadedThumbnail: Bool
     var avatar: String?
     var followerCount: Int
 }
@@ -41,6 +42,7 @@ enum ChannelDirectory {
             .column(SQLColumn("title", table: "streams"))
             .column(SQLColumn("is_live", table: "streams"))
             .column(SQLColumn("thumbnail", table: "streams"))
+            .column(SQLColumn("keep_uploaded_thumbnail", table: "streams"))
             .column(followers, as: "follower_count")
             .from(Stream.schema)
             .join(User.schema, method: SQLJoinMethod.inner,
@@ -82,6 +84,7 @@ enum ChannelDirectory {
                 title: try row.decode(column: "title", as: String.self),
                 isLive: try row.decode(column: "is_live", as: Bool.self),
                 thumbnail: try row.decode(column: "thumbnail", as: String?.self),
+                keepUploadedThumbnail: try row.decode(column: "keep_uploaded_thumbnail", as: Bool.self),
                 avatar: try row.decode(column: "avatar", as: String?.self),
                 followerCount: try row.decode(column: "follower_count", as: Int.self)
             )

@@ -1,13 +1,14 @@
 import Fluent
 import Vapor
 
-/// Changes to a stream's title and chat settings, validated the same way for the API
+/// Changes to a stream's title, chat settings and card picture choice, validated the same way for the API
 /// (`PATCH /me/stream`) and the dashboard's forms.
 struct StreamSettingsUpdate: Content, Sendable {
     var title: String?
     var chatEnabled: Bool?
     var slowModeSeconds: Int?
     var followersOnly: Bool?
+    var keepUploadedThumbnail: Bool?
     /// Whether broadcasts are recorded (read when the stream next goes live).
     var record: Bool?
 
@@ -36,6 +37,7 @@ struct StreamSettingsUpdate: Content, Sendable {
         }
         if let chatEnabled { stream.chatEnabled = chatEnabled }
         if let followersOnly { stream.followersOnly = followersOnly }
+        if let keepUploadedThumbnail { stream.keepUploadedThumbnail = keepUploadedThumbnail }
         if let record { stream.record = record }
         try await stream.save(on: database)
     }

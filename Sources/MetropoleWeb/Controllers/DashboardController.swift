@@ -56,12 +56,14 @@ enum DashboardController {
         let user = try requireOwner(request)
         let update = try request.content.decode(StreamSettingsUpdate.self)
         let stream = try await Channels.ownStream(of: user, on: request.db)
+        // The Stream tab posts the title or the thumbnail choice; the Chat tab the rest.
+        let tab: DashboardPageModel.Tab = update.title == nil && update.keepUploadedThumbnail == nil ? .chat : .stream
         do {
             try await Channels.update(stream, with: update, in: request.application)
         } catch let error as APIError {
-            return try await page(user, tab: update.title == nil ? .chat : .stream, notice: error.message, status: error.status, on: request)
+            return try await page(user, tab: tab, notice: error.message, status: error.status, on: request)
         }
-        return back(request, user, update.title == nil ? .chat : .stream)
+        return back(request, user, tab)
     }
 
     @Sendable static func uploadThumbnail(request: Request) async throws -> Response {

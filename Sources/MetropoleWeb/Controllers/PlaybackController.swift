@@ -24,6 +24,21 @@ enum PlaybackController {
         }
     }
 
+    // MARK: Live thumbnail
+
+    /// The newest picture of the stream (`LiveThumbnails`): 404 until one is taken.
+    @Sendable static func thumbnail(request: Request) async throws -> Response {
+        let entry = try await watchable(request)
+        guard let picture = request.application.liveThumbnails.picture(of: entry) else {
+            throw APIError.notFound("No picture of this stream yet.")
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = .jpeg
+        // Replaced every interval; cards name each picture with its own `?t=`.
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=5")
+        return Response(status: .ok, headers: headers, body: .init(buffer: picture.jpeg))
+    }
+
     // MARK: LL-HLS
 
     @Sendable static func playlist(request: Request) async throws -> Response {

@@ -10,8 +10,7 @@ enum SearchController {
             if !bounded.isEmpty {
                 let rows = try await request.application.listings.channels(
                     for: request.currentUser?.id, filter: .init(term: bounded, limit: 50), on: request.db)
-                let viewers = request.application.live.directory.viewers
-                results = rows.map { HomePageModel.Card($0, viewers: viewers) }
+                results = rows.map { HomePageModel.Card($0, in: request.application) }
             }
             return SearchPageView.render(term: bounded, results: results, context: context)
         }

@@ -93,6 +93,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             // Only `answerReady` returns it, where the answer is at hand.
             break
         case .rejectMalformed:
+            // A head cut short by the client's close is reported as the channel goes inactive:
+            // nobody is left to read a 400, and during shutdown NIO's pipelining handler
+            // (quiesced) traps on a write (debug builds).
+            guard context.channel.isActive else { return context.close(promise: nil) }
             let headers: HTTPHeaders = ["connection": "close", "content-length": "0"]
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
             let channel = context.channel

@@ -22,5 +22,6 @@ enum Migrations {
         M0051_CreateWebhookDeliveries(),
         M0070_CreateVideos(),
         M0071_AddRecordToStreams(),
+        M0080_AddKeepUploadedThumbnailToStreams(),
     ]
 }

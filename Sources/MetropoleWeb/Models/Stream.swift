@@ -25,6 +25,8 @@ final class Stream: Model, @unchecked Sendable {
     /// The provider's own handle on this stream's ingest, where it issues keys (LiveKit's
     /// ingress id).
     @OptionalField(key: "provider_ingress") var providerIngress: String?
+    /// The uploaded thumbnail stays on cards while live, instead of frames of the stream.
+    @Field(key: "keep_uploaded_thumbnail") var keepUploadedThumbnail: Bool
     /// Whether broadcasts are recorded as videos (on unless the creator turns it off).
     @Field(key: "record") var record: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
@@ -39,6 +41,7 @@ final class Stream: Model, @unchecked Sendable {
         self.chatEnabled = true
         self.slowModeSeconds = 0
         self.followersOnly = false
+        self.keepUploadedThumbnail = false
         self.record = true
     }
 

@@ -18,11 +18,11 @@ extension APIDescription {
                                   "thumbnailUrl": .string], required: ["username", "title", "isLive", "viewerCount"]),
         "Stream": .object([
             "username": .string, "title": .string, "isLive": .boolean, "viewerCount": .integer, "thumbnailUrl": .string,
-            "startedAt": .dateTime,
+            "keepUploadedThumbnail": .boolean, "startedAt": .dateTime,
             "chat": .object(["enabled": .boolean, "slowModeSeconds": .integer, "followersOnly": .boolean],
                             required: ["enabled", "slowModeSeconds", "followersOnly"]),
             "playback": .object(["hls": .string, "ws": .string], required: ["hls"]),
-        ], required: ["username", "title", "isLive", "viewerCount", "chat", "playback"]),
+        ], required: ["username", "title", "isLive", "viewerCount", "keepUploadedThumbnail", "chat", "playback"]),
         "StreamHealth": .object([
             "isLive": .boolean, "videoCodec": .string, "audioCodec": .string, "width": .integer, "height": .integer,
             "frameRate": JSONSchema(types: ["number"]), "bitrate": .integer, "keyframeInterval": JSONSchema(types: ["number"]),

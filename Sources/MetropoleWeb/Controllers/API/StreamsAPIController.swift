@@ -1,7 +1,8 @@
 import Fluent
 import Vapor
 
-/// `GET /streams`, `GET /streams/{username}`, `PATCH /me/stream`.
+/// `GET /streams`, `GET /streams/{username}`, `PATCH /me/stream`. `thumbnailUrl` is the card's
+/// picture: a frame of the stream while live (`LiveThumbnails`), else the uploaded one.
 enum StreamsAPIController {
     struct StreamSummaryDTO: Content {
         var username: String
@@ -29,6 +30,8 @@ enum StreamsAPIController {
         var isLive: Bool
         var viewerCount: Int
         var thumbnailUrl: String?
+        /// The uploaded thumbnail stays on cards while live.
+        var keepUploadedThumbnail: Bool
         var startedAt: Date?
         var chat: ChatSettingsDTO
         var playback: PlaybackDTO
@@ -40,11 +43,12 @@ enum StreamsAPIController {
         let limit = min(max((try? request.query.get(Int.self, at: "limit")) ?? 50, 1), 200)
         let rows = try await ChannelDirectory.channels(
             for: request.currentUser?.id, filter: .init(term: term, liveOnly: liveOnly, limit: limit), on: request.db)
-        let viewers = request.application.live.directory.viewers
+        let app = request.application, viewers = app.live.directory.viewers
         return rows.map { row in
             StreamSummaryDTO(username: row.username, title: row.title, isLive: row.isLive,
                              viewerCount: row.isLive ? viewers.count(username: row.username) : 0,
-                             thumbnailUrl: row.thumbnail.map { SiteURL.thumbnail($0).path })
+                             thumbnailUrl: app.cardThumbnailURL(username: row.username, uploaded: row.thumbnail, isLive: row.isLive,
+                                                                keepUploaded: row.keepUploadedThumbnail))
         }
     }
 
@@ -73,7 +77,9 @@ enum StreamsAPIController {
         return StreamDTO(
             username: username, title: stream.title, isLive: stream.isLive,
             viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: username) : 0,
-            thumbnailUrl: stream.thumbnail.map { SiteURL.thumbnail($0).path },
+            thumbnailUrl: request.application.cardThumbnailURL(username: username, uploaded: stream.thumbnail, isLive: stream.isLive,
+                                                               keepUploaded: stream.keepUploadedThumbnail),
+            keepUploadedThumbnail: stream.keepUploadedThumbnail,
             startedAt: stream.isLive ? stream.startedAt : nil,
             chat: ChatSettingsDTO(enabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly),
             playback: PlaybackDTO(hls: playback.hls, ws: playback.ws)

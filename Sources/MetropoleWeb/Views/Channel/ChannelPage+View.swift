@@ -4,7 +4,8 @@ import Plot
 enum ChannelPageView {
     static func render(_ model: ChannelPageModel, context: PageContext) -> HTML {
         Layout(title: model.username, context: context, main: .group(
-            Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, playback: model.playback),
+            Player.node(username: model.username, isLive: model.isLive, thumbnailURL: model.thumbnailURL, playback: model.playback,
+                        theatre: context.layout.contains(.theatre)),
             LayoutToggles.node(context: context),
             header(model, context: context),
             ChannelTabs.node(username: model.username, current: .live),
@@ -91,13 +92,16 @@ enum LayoutToggles {
     }
 }
 
-/// The video player: MSE over the WebSocket feed, native HLS where MSE is missing.
+/// The video player: MSE over the WebSocket feed, native HLS where MSE is missing. The
+/// controls are real buttons rendered here; `player-controls.js` keeps their state (decision 0047).
 enum Player {
     /// `playback` is where the live stream plays: our WebSocket feed and LL-HLS, or a
-    /// provider's HLS alone (the player then plays HLS natively).
+    /// provider's HLS alone (the player then plays HLS natively). `theatre` is whether theatre
+    /// mode is on, or nil where the page has none (the dashboard's preview).
     static func node(username: String, isLive: Bool, thumbnailURL: String?, playback: PlaybackURLs,
-                     preview: Bool = false) -> Node<HTML.BodyContext> {
-        .element(named: "section", nodes: [
+                     preview: Bool = false, theatre: Bool? = nil) -> Node<HTML.BodyContext> {
+        let statsID = "player-stats-\(username)"
+        return .element(named: "section", nodes: [
             .class("player"), .attr("data-player", ""), .attr("data-channel", username),
             .attr("data-live", isLive ? "true" : "false"),
             .unwrap(playback.ws) { .attr("data-ws", $0) }, .attr("data-hls", playback.hls),
@@ -113,6 +117,60 @@ enum Player {
             ),
             .button(.class("btn btn-secondary player-unmute"), .type(.button), .hidden(true), .attr("data-unmute", ""), .text("Unmute")),
             .p(.class("player-message"), .attr("role", "status"), .attr("aria-live", "polite")),
+            stats(id: statsID),
+            controls(statsID: statsID, theatre: theatre),
         ])
+    }
+
+    private static func controls(statsID: String, theatre: Bool?) -> Node<HTML.BodyContext> {
+        .div(
+            .class("player-controls"), .attr("data-player-controls", ""), .attr("role", "group"), .attr("aria-label", "Player controls"),
+            toggle("play", label: "Play", pressed: false, on: Icons.pause, off: Icons.play),
+            toggle("mute", label: "Mute", pressed: true, on: Icons.volumeMuted, off: Icons.volume),
+            .input(.attr("class", "player-volume"), .attr("type", "range"), .attr("min", "0"), .attr("max", "1"), .attr("step", "0.05"),
+                   .attr("value", "1"), .attr("aria-label", "Volume"), .attr("data-player-volume", "")),
+            .element(named: "button", nodes: [
+                .attr("type", "button"), .class("player-live"), .attr("data-player-live", ""), .attr("data-state", "live"),
+                .attr("aria-label", "Jump to live"), .attr("title", "Jump to live"),
+                .span(.class("player-live-dot"), .attr("aria-hidden", "true")),
+                .span(.class("tabular"), .attr("data-player-live-text", ""), .text("LIVE")),
+            ]),
+            .span(.class("player-controls-gap")),
+            .element(named: "button", nodes: [
+                .attr("type", "button"), .class("player-btn"), .attr("data-player-stats-toggle", ""),
+                .attr("aria-label", "Stream stats"), .attr("title", "Stream stats (i)"), .attr("aria-pressed", "false"),
+                .attr("aria-controls", statsID), .raw(Icons.stats),
+            ]),
+            toggle("pip", label: "Picture in picture", pressed: false, on: Icons.pictureInPicture, off: Icons.pictureInPicture),
+            .unwrap(theatre) { on in
+                .button(.type(.button), .class("player-btn"), .attr("data-layout-toggle", LayoutPreferences.Toggle.theatre.rawValue),
+                        .attr("aria-label", "Theatre mode"), .attr("title", "Theatre mode (t)"),
+                        .attr("aria-pressed", on ? "true" : "false"), .raw(Icons.theatre))
+            },
+            toggle("fullscreen", label: "Fullscreen", pressed: false, on: Icons.exitFullscreen, off: Icons.fullscreen)
+        )
+    }
+
+    /// A toggle button showing `off` while not pressed and `on` while pressed.
+    private static func toggle(_ name: String, label: String, pressed: Bool, on: String, off: String) -> Node<HTML.BodyContext> {
+        let keys = ["play": " (k)", "mute": " (m)", "fullscreen": " (f)"]
+        return .element(named: "button", nodes: [
+            .attr("type", "button"), .class("player-btn"), .attr("data-player-\(name)", ""),
+            .attr("aria-label", label), .attr("title", label + (keys[name] ?? "")), .attr("aria-pressed", pressed ? "true" : "false"),
+            .span(.class("icon-off"), .raw(off)), .span(.class("icon-on"), .raw(on)),
+        ])
+    }
+
+    private static func stats(id: String) -> Node<HTML.BodyContext> {
+        func row(_ label: String, _ key: String) -> Node<HTML.BodyContext> {
+            .div(.element(named: "dt", text: label), .element(named: "dd", nodes: [.class("tabular"), .attr("data-stat", key), .text("—")]))
+        }
+        return .div(
+            .class("player-stats"), .id(id), .attr("data-player-stats", ""), .hidden(true),
+            .element(named: "dl", nodes: [
+                row("Resolution", "resolution"), row("Bitrate", "bitrate"), row("Buffer", "buffer"),
+                row("Delay behind live", "delay"), row("Dropped frames", "dropped"),
+            ])
+        )
     }
 }

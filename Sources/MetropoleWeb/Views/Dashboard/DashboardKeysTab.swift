@@ -121,7 +121,8 @@ enum DashboardChatTab {
         )
     }
 
-    private static func checkbox(name: String, label: String, checked: Bool, help: String) -> Node<HTML.FormContext> {
+    /// A switch posted as `true`/`false` (the hidden field answers when it is off).
+    static func checkbox(name: String, label: String, checked: Bool, help: String) -> Node<HTML.FormContext> {
         .div(
             .class("field toggle"),
             .input(.attr("type", "hidden"), .attr("name", name), .attr("value", "false")),

@@ -22,6 +22,7 @@ struct DashboardPageModel: Sendable {
     var chatEnabled: Bool
     var slowModeSeconds: Int
     var followersOnly: Bool
+    var keepUploadedThumbnail: Bool
     var blocked: [String]
     /// A message for the visitor after a form post (e.g. an upload that was refused).
     var notice: String?
@@ -56,6 +57,7 @@ struct DashboardPageModel: Sendable {
             streamKey: stream.streamKey,
             playback: Ingress.playback(of: stream, absolute: false, in: request.application),
             chatEnabled: stream.chatEnabled, slowModeSeconds: stream.slowModeSeconds, followersOnly: stream.followersOnly,
+            keepUploadedThumbnail: stream.keepUploadedThumbnail,
             blocked: blocked, notice: notice,
             webhooks: tab == .webhooks ? try await DashboardWebhook.load(owner: owner, webhooks: request.application.webhooks) : [],
             recording: try await DashboardRecording.load(stream, owner: owner, withVideos: tab == .videos, in: request)

@@ -88,6 +88,16 @@ enum DashboardStreamTab {
                         .p(.class("field-error"), .id("thumbnail-error"), .attr("role", "alert"), .hidden(true))
                     ),
                     .button(.type(.submit), .class("btn btn-secondary"), .text("Upload thumbnail"))
+                ),
+                .form(
+                    .attr("action", SiteURL.dashboardAction(model.username, .stream).path), .method(.post), .class("stack"),
+                    .attr("data-keep-thumbnail-form", ""),
+                    CSRFField.node(context.csrfToken),
+                    DashboardChatTab.checkbox(name: "keepUploadedThumbnail", label: "Always show my uploaded thumbnail",
+                                              checked: model.keepUploadedThumbnail,
+                                              help: "While you are live, cards show a frame of your stream, refreshed about once a minute. Turn this on to keep your uploaded picture instead."),
+                    .noscript(.button(.type(.submit), .class("btn btn-secondary"), .text("Save"))),
+                    .span(.class("muted"), .attr("data-saved", ""), .attr("role", "status"))
                 )
             )
         )

@@ -24,18 +24,18 @@ struct HomePageModel: Sendable {
         }
         let recommended = try await request.application.listings.channels(
             for: viewer?.id, filter: .init(excluding: following.map(\.userID), limit: 48), on: request.db)
-        let viewers = request.application.live.directory.viewers
-        let card = { (row: ChannelRow) in Card(row, viewers: viewers) }
+        let card = { [app = request.application] (row: ChannelRow) in Card(row, in: app) }
         return HomePageModel(following: following.map(card), recommended: recommended.map(card))
     }
 }
 
 extension HomePageModel.Card {
-    init(_ row: ChannelRow, viewers: ViewerCounter) {
+    init(_ row: ChannelRow, in app: Application) {
         self.init(
             username: row.username, title: row.title, isLive: row.isLive,
-            viewerCount: row.isLive ? viewers.count(username: row.username) : 0,
-            thumbnailURL: row.thumbnail.map { SiteURL.thumbnail($0).path },
+            viewerCount: row.isLive ? app.live.directory.viewers.count(username: row.username) : 0,
+            thumbnailURL: app.cardThumbnailURL(username: row.username, uploaded: row.thumbnail, isLive: row.isLive,
+                                               keepUploaded: row.keepUploadedThumbnail),
             avatarURL: row.avatar.map { SiteURL.avatar($0).path }
         )
     }

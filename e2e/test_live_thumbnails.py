@@ -1,0 +1,151 @@
+"""Live thumbnails with real peers: ffmpeg publishes, the server decodes a keyframe with
+Debian's ffmpeg every METROPOLE_LIVE_THUMBNAIL_SECONDS, cards and the API point at it, and
+ffprobe reads what is served. Without ffmpeg on the server's PATH the placeholders stay."""
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from harness.browser import sign_in
+from harness.media import publish
+from harness.processes import wait_until
+from harness.server import Server
+
+USER = "Caster"
+
+
+def fetch(url, token=None):
+    """(status, content type, bytes)."""
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def thumbnail_url(server):
+    stream = server.stream(USER)
+    return stream and stream.get("thumbnailUrl")
+
+
+def is_live_thumbnail(url):
+    return bool(url) and url.startswith(f"/live/{USER}/thumbnail.jpg?t=")
+
+
+def upload_picture(server, token, tmp_path):
+    picture = tmp_path / "upload.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=320x180", "-frames:v", "1", str(picture)], check=True)
+    request = urllib.request.Request(server.url + "/api/v1/me/stream/thumbnail", data=picture.read_bytes(), method="PUT")
+    request.add_header("Authorization", "Bearer " + token)
+    request.add_header("Content-Type", "image/png")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["thumbnailUrl"]
+
+
+@pytest.fixture
+def thumbnail_server(data_dir):
+    instance = Server(data_dir, env={"METROPOLE_LIVE_THUMBNAIL_SECONDS": "2"}).start()
+    yield instance
+    instance.stop()
+
+
+def test_live_frame_becomes_the_card_thumbnail(thumbnail_server, tmp_path):
+    server = thumbnail_server
+    token, url = server.channel(USER)
+    assert thumbnail_url(server) is None
+    status, _, _ = fetch(f"{server.url}/live/{USER}/thumbnail.jpg")
+    assert status == 404, "a thumbnail for a channel that is not live"
+    publisher = publish(url)
+    try:
+        assert wait_until(lambda: server.is_live(USER), timeout=8)
+        assert wait_until(lambda: is_live_thumbnail(thumbnail_url(server)), timeout=6), thumbnail_url(server)
+        first = thumbnail_url(server)
+
+        status, content_type, jpeg = fetch(server.url + first)
+        assert status == 200 and content_type == "image/jpeg"
+        assert jpeg[:3] == b"\xff\xd8\xff"
+        path = tmp_path / "live.jpg"
+        path.write_bytes(jpeg)
+        probe = json.loads(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "json", str(path)],
+            check=True, capture_output=True, text=True).stdout)["streams"][0]
+        assert (probe["codec_name"], probe["width"], probe["height"]) == ("mjpeg", 640, 360), probe
+
+        # The list, the home page for guests (cached) and the search page name it too, and a
+        # fresh picture replaces it about every interval.
+        _, cards = server.api("GET", "/streams")
+        assert is_live_thumbnail(next(card for card in cards if card["username"] == USER)["thumbnailUrl"])
+        home = lambda: fetch(server.url + "/")[2].decode()
+        assert wait_until(lambda: f"/live/{USER}/thumbnail.jpg?t=" in home(), timeout=5)
+        assert wait_until(lambda: thumbnail_url(server) != first, timeout=6), "the picture was not refreshed"
+
+        # A creator who keeps their upload keeps it while live; turning it off brings frames back.
+        uploaded = upload_picture(server, token, tmp_path)
+        status, body = server.api("PATCH", "/me/stream", {"keepUploadedThumbnail": True}, token=token)
+        assert status == 200 and body["stream"]["keepUploadedThumbnail"] is True, body
+        assert body["stream"]["thumbnailUrl"] == uploaded
+        assert thumbnail_url(server) == uploaded
+        assert wait_until(lambda: f'src="{uploaded}"' in home(), timeout=4)
+        assert f"/live/{USER}/thumbnail.jpg" not in home()
+        status, body = server.api("PATCH", "/me/stream", {"keepUploadedThumbnail": False}, token=token)
+        assert status == 200 and body["stream"]["keepUploadedThumbnail"] is False
+        assert is_live_thumbnail(thumbnail_url(server))
+
+        # Blocked viewers get no picture, as they get no playback.
+        viewer = server.sign_up("watcher")
+        assert fetch(server.url + thumbnail_url(server), token=viewer)[0] == 200
+        assert server.api("PUT", "/me/blocked/watcher", token=token)[0] == 204
+        assert fetch(server.url + thumbnail_url(server), token=viewer)[0] == 403
+    finally:
+        publisher.terminate()
+        publisher.wait()
+    # Offline: the uploaded picture again, and no live one.
+    assert wait_until(lambda: not server.is_live(USER), timeout=5)
+    assert thumbnail_url(server) == uploaded
+    assert fetch(f"{server.url}/live/{USER}/thumbnail.jpg")[0] == 404
+
+
+def test_dashboard_switch_keeps_the_uploaded_thumbnail(thumbnail_server, browser):
+    server = thumbnail_server
+    server.channel(USER)
+    sign_in(browser, server, USER)
+    browser.get(server.url + f"/u/{USER}")
+    switch = browser.find_element(By.ID, "keepUploadedThumbnail")
+    assert switch.get_attribute("role") == "switch" and not switch.is_selected()
+    browser.execute_async_script("""
+        const done = arguments[0];
+        const app = document.querySelector('script[type=module][src*="/js/app"]');
+        import(new URL('./dashboard.js', app.src).href).then(() => done(), () => done());
+    """)
+    switch.click()
+    assert wait_until(lambda: server.stream(USER)["keepUploadedThumbnail"] is True, timeout=5)
+    browser.refresh()
+    assert browser.find_element(By.ID, "keepUploadedThumbnail").is_selected()
+
+
+def test_without_ffmpeg_on_path_placeholders_stay_and_the_log_says_why_once(data_dir, tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    server = Server(data_dir, env={"METROPOLE_LIVE_THUMBNAIL_SECONDS": "1", "PATH": str(empty)}).start()
+    publisher = None
+    try:
+        _, url = server.channel(USER)
+        publisher = publish(url)
+        assert wait_until(lambda: server.is_live(USER), timeout=8)
+        assert not wait_until(lambda: thumbnail_url(server) is not None, timeout=4), thumbnail_url(server)
+        assert fetch(f"{server.url}/live/{USER}/thumbnail.jpg")[0] == 404
+    finally:
+        if publisher:
+            publisher.terminate()
+            publisher.wait()
+        server.stop()
+    with open(server.log_path, errors="replace") as log:
+        text = log.read()
+    assert text.count("ffmpeg was not found on PATH") == 1, text[-3000:]
