@@ -13,7 +13,10 @@ public enum Tools {
         public var description: String
     }
 
-    public static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+    /// Waits without holding a thread: the tests run on Swift's cooperative pool (one thread
+    /// per core here), and a blocked thread would stall every other test's timers for as long as
+    /// ffmpeg runs.
+    public static func run(_ tool: String, _ arguments: [String]) async throws -> Result {
         let path = "/usr/bin/\(tool)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw Missing(description: "\(tool) is required: apt-get install ffmpeg")
@@ -30,8 +33,15 @@ public enum Tools {
         FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         return Result(
             status: process.terminationStatus,
             output: String(decoding: try Data(contentsOf: output), as: UTF8.self),

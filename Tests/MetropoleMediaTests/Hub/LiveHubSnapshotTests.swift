@@ -7,11 +7,11 @@ import Testing
 /// `keyframeSnapshot`: the init segment and the GOP since the last keyframe, which a real
 /// decoder (ffmpeg) opens at that keyframe.
 @Suite(.serialized) struct LiveHubSnapshotTests {
-    @Test func aSnapshotIsTheInitSegmentAndTheLastGOPAndFFmpegDecodesIt() throws {
+    @Test func aSnapshotIsTheInitSegmentAndTheLastGOPAndFFmpegDecodesIt() async throws {
         // setup: 4 s of the real-peer clip (keyframe every second), the last GOP cut short
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let items = try RealPeerTests.clip(in: directory)
+        let items = try await RealPeerTests.clip(in: directory)
         let hub = LiveHub(name: "snapshot")
         #expect(hub.keyframeSnapshot == nil)
         var videoSinceKeyframe = 0
@@ -35,7 +35,7 @@ import Testing
         #expect(snapshot.getSlice(at: snapshot.readerIndex, length: initSegment.readableBytes) == initSegment)
         let path = directory.appendingPathComponent("snapshot.mp4").path
         try Data(snapshot.readableBytesView).write(to: URL(fileURLWithPath: path))
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-select_streams", "v", "-count_packets", "-show_entries", "stream=codec_name,width,nb_read_packets",
             "-of", "default=noprint_wrappers=1", path,
         ])

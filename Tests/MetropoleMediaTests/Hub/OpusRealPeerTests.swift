@@ -9,9 +9,9 @@ import Testing
 @Suite(.serialized) struct OpusRealPeerTests {
     static let seconds = 3
 
-    static func opusClip(in directory: URL, channels: Int) throws -> OggOpusFile.Contents {
+    static func opusClip(in directory: URL, channels: Int) async throws -> OggOpusFile.Contents {
         let path = directory.appendingPathComponent("clip.ogg").path
-        let result = try Tools.run("ffmpeg", [
+        let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", "\(seconds)", "-ac", "\(channels)", "-c:a", "libopus", "-b:a", "64k", "-frame_duration", "20", "-f", "ogg", path,
         ])
@@ -19,9 +19,9 @@ import Testing
         return try OggOpusFile.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
-    static func videoClip(in directory: URL) throws -> [FLVFile.Item] {
+    static func videoClip(in directory: URL) async throws -> [FLVFile.Item] {
         let path = directory.appendingPathComponent("video.flv").path
-        let result = try Tools.run("ffmpeg", [
+        let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "\(seconds)",
             "-c:v", "libx264", "-preset", "veryfast", "-bf", "0", "-g", "30", "-pix_fmt", "yuv420p", "-an", "-f", "flv", path,
         ])
@@ -61,16 +61,16 @@ import Testing
         return file
     }
 
-    static func probe(_ file: ByteBuffer, in directory: URL) throws -> Set<String> {
+    static func probe(_ file: ByteBuffer, in directory: URL) async throws -> Set<String> {
         let path = directory.appendingPathComponent("live.mp4").path
         try Data(file.readableBytesView).write(to: URL(fileURLWithPath: path))
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels,nb_read_packets:format=duration",
             "-count_packets", "-of", "default=noprint_wrappers=1", path,
         ])
         #expect(probe.status == 0, "\(probe.errors)")
         #expect(probe.errors.isEmpty, "\(probe.errors)")
-        let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
         return Set(probe.output.split(separator: "\n").map(String.init))
@@ -84,15 +84,15 @@ import Testing
         // setup
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let opus = try Self.opusClip(in: directory, channels: 2)
-        let video = try Self.videoClip(in: directory)
+        let opus = try await Self.opusClip(in: directory, channels: 2)
+        let video = try await Self.videoClip(in: directory)
         let hub = LiveHub(name: "whip")
         // act
         let file = try await Self.publish(video: video, opus: opus, hub: hub)
         // check
         #expect(hub.mimeType?.hasPrefix("video/mp4; codecs=\"avc1.") == true)
         #expect(hub.mimeType?.hasSuffix(",opus\"") == true)
-        let lines = try Self.probe(file, in: directory)
+        let lines = try await Self.probe(file, in: directory)
         #expect(lines.isSuperset(of: ["codec_name=h264", "codec_name=opus", "sample_rate=48000", "channels=2"]), "\(lines)")
         #expect(lines.contains("nb_read_packets=\(opus.packets.count)"), "\(lines)")
         #expect(opus.packets.count >= Self.seconds * 50)
@@ -103,12 +103,12 @@ import Testing
         // setup
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let opus = try Self.opusClip(in: directory, channels: 1)
+        let opus = try await Self.opusClip(in: directory, channels: 1)
         let hub = LiveHub(name: "radio")
         // act
         let file = try await Self.publish(video: [], opus: opus, hub: hub)
         // check
-        let lines = try Self.probe(file, in: directory)
+        let lines = try await Self.probe(file, in: directory)
         #expect(lines.isSuperset(of: ["codec_name=opus", "sample_rate=48000", "channels=1"]), "\(lines)")
         #expect(!lines.contains("codec_name=h264"))
         #expect(lines.contains("nb_read_packets=\(opus.packets.count)"), "\(lines)")

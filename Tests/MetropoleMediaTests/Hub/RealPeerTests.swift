@@ -10,9 +10,9 @@ import Testing
     static let seconds = 4
 
     /// 640x360 at 30 fps, keyframe every second, two B-frames, 48 kHz AAC.
-    static func clip(in directory: URL) throws -> [FLVFile.Item] {
+    static func clip(in directory: URL) async throws -> [FLVFile.Item] {
         let path = directory.appendingPathComponent("clip.flv").path
-        let result = try Tools.run("ffmpeg", [
+        let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -38,7 +38,7 @@ import Testing
         // setup
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let items = try Self.clip(in: directory)
+        let items = try await Self.clip(in: directory)
         let frames = items.compactMap { item -> MediaFrame? in
             if case .frame(let frame) = item { return frame }
             return nil
@@ -65,7 +65,7 @@ import Testing
 
         // check
         #expect(fragmentCount == frames.count)
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name,width,height,sample_rate,nb_read_packets:format=duration",
             "-count_packets", "-of", "default=noprint_wrappers=1", path,
         ])
@@ -78,7 +78,7 @@ import Testing
         let duration = try #require(lines.first { $0.hasPrefix("duration=") }.flatMap { Double($0.dropFirst(9)) })
         #expect(abs(duration - Double(Self.seconds)) < 0.15, "duration \(duration)")
 
-        let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
     }
@@ -87,7 +87,7 @@ import Testing
         // setup
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let items = try Self.clip(in: directory)
+        let items = try await Self.clip(in: directory)
         let hub = LiveHub(name: "peer", configuration: .init(hls: .init(segmentWindow: 10, segmentsWithParts: 10)))
 
         // act: publish the whole clip, then save the playlist and every resource it names.
@@ -113,13 +113,13 @@ import Testing
         #expect(playlist.hasSuffix("#EXT-X-ENDLIST\n"))
         #expect(names.filter { $0.hasPrefix("seg") }.count == Self.seconds)
         let index = directory.appendingPathComponent("index.m3u8").path
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "default=noprint_wrappers=1", index,
         ])
         #expect(probe.status == 0, "\(probe.errors)")
         let lines = Set(probe.output.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["codec_name=h264", "codec_name=aac"]), "\(probe.output)")
-        let decode = try Tools.run("ffmpeg", ["-v", "error", "-allowed_extensions", "ALL", "-i", index, "-f", "null", "-"])
+        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-allowed_extensions", "ALL", "-i", index, "-f", "null", "-"])
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
     }

@@ -8,9 +8,9 @@ import Testing
 /// segments `onSegment` hands over: two generations, the second marked as a discontinuity, and
 /// each decodes from its own init segment, as a player reads them after each `EXT-X-MAP`.
 @Suite(.serialized) struct RecordedGenerationsRealPeerTests {
-    static func clip(_ size: String, in directory: URL) throws -> [FLVFile.Item] {
+    static func clip(_ size: String, in directory: URL) async throws -> [FLVFile.Item] {
         let path = directory.appendingPathComponent("clip-\(size).flv").path
-        let result = try Tools.run("ffmpeg", [
+        let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y",
             "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -22,12 +22,12 @@ import Testing
         return try FLVFile.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
-    @Test func aRecordingAcrossAResolutionChangeDecodes() throws {
+    @Test func aRecordingAcrossAResolutionChangeDecodes() async throws {
         // setup: 640x360 for 3 s, then the encoder switches to 320x240 (new SPS) for 3 s more
         let directory = try Tools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try Self.clip("640x360", in: directory)
-        let second = try Self.clip("320x240", in: directory).map { item -> FLVFile.Item in
+        let first = try await Self.clip("640x360", in: directory)
+        let second = try await Self.clip("320x240", in: directory).map { item -> FLVFile.Item in
             guard case .frame(var frame) = item else { return item }
             frame.dts += 3000
             return .frame(frame)
@@ -49,10 +49,10 @@ import Testing
             for segment in all where segment.initGeneration == generation { file.append(contentsOf: segment.data.readableBytesView) }
             let path = directory.appendingPathComponent("generation-\(generation).mp4")
             try file.write(to: path)
-            let decoded = try Tools.run("ffmpeg", ["-v", "error", "-nostdin", "-i", path.path, "-enc_time_base", "-1", "-f", "null", "-"])
+            let decoded = try await Tools.run("ffmpeg", ["-v", "error", "-nostdin", "-i", path.path, "-enc_time_base", "-1", "-f", "null", "-"])
             #expect(decoded.status == 0)
             #expect(decoded.errors.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(decoded.errors)")
-            let frames = try Tools.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height",
+            let frames = try await Tools.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height",
                                                    "-of", "csv=p=0", path.path])
             #expect(frames.output.trimmingCharacters(in: .whitespacesAndNewlines) == size)
             let seconds = all.filter { $0.initGeneration == generation }.reduce(Int64(0)) { $0 + $1.duration }

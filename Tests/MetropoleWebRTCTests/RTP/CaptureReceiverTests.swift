@@ -163,12 +163,12 @@ import Testing
         }
         let path = directory.appendingPathComponent("whip.mp4").path
         try Data(file.readableBytesView).write(to: URL(fileURLWithPath: path))
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-count_frames", "-show_entries",
             "stream=codec_name,width,height,sample_rate,channels,nb_read_frames", "-of", "default=noprint_wrappers=1", path,
         ])
         #expect(probe.status == 0 && probe.errors.isEmpty, "\(probe.errors)")
-        let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
         #expect(decode.status == 0 && decode.errors.isEmpty, "\(decode.errors)")
         return Set(probe.output.split(separator: "\n").map(String.init))
     }

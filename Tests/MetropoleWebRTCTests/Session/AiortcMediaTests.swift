@@ -72,13 +72,13 @@ import Testing
 
         let path = directory.appendingPathComponent("whip.mp4").path
         try Data(file.readableBytesView).write(to: URL(fileURLWithPath: path))
-        let probe = try Tools.run("ffprobe", [
+        let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name,width,height,sample_rate", "-of", "default=noprint_wrappers=1", path,
         ])
         #expect(probe.status == 0, "\(probe.errors) (the viewer saw \(seen))")
         let lines = Set(probe.output.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["codec_name=h264", "codec_name=opus", "width=320", "height=240", "sample_rate=48000"]), "\(probe.output)")
-        let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
         #expect(decode.status == 0, "\(decode.errors)")
         #expect(decode.errors.isEmpty, "\(decode.errors)")
 

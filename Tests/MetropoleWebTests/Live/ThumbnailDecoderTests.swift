@@ -15,9 +15,9 @@ import Testing
 
     /// What `LiveHub.keyframeSnapshot` holds: an init segment and one GOP of fMP4 fragments
     /// (H.264 with B-frames + AAC, 1280x720 as the e2e clip), here written by ffmpeg itself.
-    func snapshot() throws -> ByteBuffer {
+    func snapshot() async throws -> ByteBuffer {
         let path = directory.appendingPathComponent("gop.mp4").path
-        let result = try Tools.run("ffmpeg", [
+        let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "1",
             "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac",
@@ -50,7 +50,7 @@ import Testing
 
     @Test func aGOPBecomesA640PixelJPEG() async throws {
         // setup
-        let input = try snapshot()
+        let input = try await snapshot()
         // act
         let jpeg = try await makeDecoder().decode(input)
         // check
@@ -89,7 +89,7 @@ import Testing
     @Test func outputBeyondTheLimitIsRefused() async throws {
         var decoder = try makeDecoder()
         decoder.maximumOutputBytes = 1_000
-        let input = try snapshot()
+        let input = try await snapshot()
         await #expect(throws: ThumbnailDecoder.Failure.tooLarge) {
             _ = try await decoder.decode(input)
         }
