@@ -49,6 +49,14 @@ public enum Tools {
         )
     }
 
+    /// Decodes `input` with ffmpeg into the null muxer: a clean run (status 0, nothing on
+    /// stderr) means every frame decoded. The encoder keeps the input's time base: with the
+    /// default, a low guessed frame rate makes the null muxer itself report DTS collisions
+    /// between frames that decoded fine.
+    public static func decode(_ input: String, inputOptions: [String] = []) async throws -> Result {
+        try await run("ffmpeg", ["-v", "error", "-nostdin"] + inputOptions + ["-i", input, "-enc_time_base", "-1", "-f", "null", "-"])
+    }
+
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("metropole-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -70,7 +70,7 @@ import Testing
         ])
         #expect(probe.status == 0, "\(probe.errors)")
         #expect(probe.errors.isEmpty, "\(probe.errors)")
-        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.decode(path)
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
         return Set(probe.output.split(separator: "\n").map(String.init))

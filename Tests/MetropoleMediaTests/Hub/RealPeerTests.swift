@@ -78,7 +78,7 @@ import Testing
         let duration = try #require(lines.first { $0.hasPrefix("duration=") }.flatMap { Double($0.dropFirst(9)) })
         #expect(abs(duration - Double(Self.seconds)) < 0.15, "duration \(duration)")
 
-        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.decode(path)
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
     }
@@ -119,7 +119,7 @@ import Testing
         #expect(probe.status == 0, "\(probe.errors)")
         let lines = Set(probe.output.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["codec_name=h264", "codec_name=aac"]), "\(probe.output)")
-        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-allowed_extensions", "ALL", "-i", index, "-f", "null", "-"])
+        let decode = try await Tools.decode(index, inputOptions: ["-allowed_extensions", "ALL"])
         #expect(decode.status == 0)
         #expect(decode.errors.isEmpty, "\(decode.errors)")
     }

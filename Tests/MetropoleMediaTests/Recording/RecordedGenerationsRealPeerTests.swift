@@ -49,7 +49,7 @@ import Testing
             for segment in all where segment.initGeneration == generation { file.append(contentsOf: segment.data.readableBytesView) }
             let path = directory.appendingPathComponent("generation-\(generation).mp4")
             try file.write(to: path)
-            let decoded = try await Tools.run("ffmpeg", ["-v", "error", "-nostdin", "-i", path.path, "-enc_time_base", "-1", "-f", "null", "-"])
+            let decoded = try await Tools.decode(path.path)
             #expect(decoded.status == 0)
             #expect(decoded.errors.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(decoded.errors)")
             let frames = try await Tools.run("ffprobe", ["-v", "error", "-select_streams", "v", "-show_entries", "stream=width,height",

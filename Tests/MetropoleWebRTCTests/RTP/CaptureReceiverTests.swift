@@ -168,7 +168,7 @@ import Testing
             "stream=codec_name,width,height,sample_rate,channels,nb_read_frames", "-of", "default=noprint_wrappers=1", path,
         ])
         #expect(probe.status == 0 && probe.errors.isEmpty, "\(probe.errors)")
-        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.decode(path)
         #expect(decode.status == 0 && decode.errors.isEmpty, "\(decode.errors)")
         return Set(probe.output.split(separator: "\n").map(String.init))
     }

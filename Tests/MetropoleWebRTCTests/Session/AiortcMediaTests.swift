@@ -78,7 +78,7 @@ import Testing
         #expect(probe.status == 0, "\(probe.errors) (the viewer saw \(seen))")
         let lines = Set(probe.output.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["codec_name=h264", "codec_name=opus", "width=320", "height=240", "sample_rate=48000"]), "\(probe.output)")
-        let decode = try await Tools.run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        let decode = try await Tools.decode(path)
         #expect(decode.status == 0, "\(decode.errors)")
         #expect(decode.errors.isEmpty, "\(decode.errors)")
 
