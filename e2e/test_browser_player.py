@@ -50,6 +50,12 @@ def open_playing(browser, server):
     assert wait_until(lambda: (js(browser, "return video.currentTime") or 0) > 1.0, timeout=15), "video did not start"
 
 
+def pressed(element, value):
+    """Whether a toggle comes to show `value` in aria-pressed: the controls redraw on the
+    video's and the document's events, a task after the action."""
+    return wait_until(lambda: element.get_attribute("aria-pressed") == value, timeout=3)
+
+
 def test_play_pause_live_mute_volume_stats_and_fullscreen(live_channel, browser):
     server, _ = live_channel
     open_playing(browser, server)
@@ -60,7 +66,7 @@ def test_play_pause_live_mute_volume_stats_and_fullscreen(live_channel, browser)
     # Pause: the video stops where it is and the LIVE button says how far behind it falls.
     play.click()
     assert js(browser, "return video.paused") is True
-    assert play.get_attribute("aria-pressed") == "false"
+    assert pressed(play, "false")
     stopped = js(browser, "return video.currentTime")
     time.sleep(4)
     assert js(browser, "return video.currentTime") == stopped, "currentTime advanced while paused"
@@ -83,21 +89,25 @@ def test_play_pause_live_mute_volume_stats_and_fullscreen(live_channel, browser)
     assert live.text == "LIVE"
 
     # Mute toggles video.muted and aria-pressed (the page starts muted).
+    # (The controls redraw on the video's volumechange event, a task after the click: wait.)
     mute = control(browser, "mute")
-    assert js(browser, "return video.muted") is True and mute.get_attribute("aria-pressed") == "true"
+    def muted_shows(value):
+        return wait_until(lambda: js(browser, "return video.muted") is value
+                          and mute.get_attribute("aria-pressed") == str(value).lower(), timeout=2)
+    assert muted_shows(True)
     mute.click()
-    assert js(browser, "return video.muted") is False and mute.get_attribute("aria-pressed") == "false"
+    assert muted_shows(False)
     mute.click()
-    assert js(browser, "return video.muted") is True and mute.get_attribute("aria-pressed") == "true"
+    assert muted_shows(True)
 
     # The volume slider shows 0 while muted; unmuted, ten steps of 0.05 down from full, by keyboard.
     volume = control(browser, "volume")
     assert volume.get_attribute("aria-label") == "Volume"
-    assert float(volume.get_attribute("value")) == 0
+    assert wait_until(lambda: float(volume.get_attribute("value")) == 0, timeout=2), volume.get_attribute("value")
     mute.click()
-    assert float(volume.get_attribute("value")) == 1
+    assert wait_until(lambda: float(volume.get_attribute("value")) == 1, timeout=2), volume.get_attribute("value")
     volume.send_keys(*([Keys.ARROW_LEFT] * 10))
-    assert abs(js(browser, "return video.volume") - 0.5) < 0.01, js(browser, "return video.volume")
+    assert wait_until(lambda: abs(js(browser, "return video.volume") - 0.5) < 0.01, timeout=2), js(browser, "return video.volume")
     assert js(browser, "return video.muted") is False
 
     # Stats: the published clip's size and a bitrate counted from the bytes received.
@@ -119,10 +129,10 @@ def test_play_pause_live_mute_volume_stats_and_fullscreen(live_channel, browser)
     fullscreen = control(browser, "fullscreen")
     fullscreen.click()
     assert wait_until(lambda: js(browser, "return document.fullscreenElement === player"), timeout=3)
-    assert fullscreen.get_attribute("aria-pressed") == "true"
+    assert pressed(fullscreen, "true")
     fullscreen.click()
     assert wait_until(lambda: js(browser, "return document.fullscreenElement === null"), timeout=3)
-    assert fullscreen.get_attribute("aria-pressed") == "false"
+    assert pressed(fullscreen, "false")
 
     # Picture-in-picture where the browser offers it; the button is hidden where it does not.
     pip = control(browser, "pip")
@@ -131,7 +141,7 @@ def test_play_pause_live_mute_volume_stats_and_fullscreen(live_channel, browser)
         entered = wait_until(lambda: js(browser, "return document.pictureInPictureElement === video"), timeout=3)
         print("picture-in-picture entered:", entered)
         assert entered
-        assert pip.get_attribute("aria-pressed") == "true"
+        assert pressed(pip, "true")
         pip.click()
         assert wait_until(lambda: js(browser, "return document.pictureInPictureElement === null"), timeout=3)
     else:
