@@ -9,12 +9,12 @@ import Testing
 @Suite(.serialized) struct RealPeerTests {
     static let seconds = 4
 
-    /// 640x360 at 30 fps, keyframe every second, two B-frames, 48 kHz AAC.
-    static func clip(in directory: URL) async throws -> [FLVFile.Item] {
-        let path = directory.appendingPathComponent("clip.flv").path
+    /// 640x360 (or `size`) at 30 fps, keyframe every second, two B-frames, 48 kHz AAC.
+    static func clip(in directory: URL, size: String = "640x360", seconds: Int = seconds) async throws -> [FLVFile.Item] {
+        let path = directory.appendingPathComponent("clip-\(size).flv").path
         let result = try await Tools.run("ffmpeg", [
             "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+            "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", "\(seconds)", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2",
             "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p",

@@ -9,17 +9,7 @@ import Testing
 /// each decodes from its own init segment, as a player reads them after each `EXT-X-MAP`.
 @Suite(.serialized) struct RecordedGenerationsRealPeerTests {
     static func clip(_ size: String, in directory: URL) async throws -> [FLVFile.Item] {
-        let path = directory.appendingPathComponent("clip-\(size).flv").path
-        let result = try await Tools.run("ffmpeg", [
-            "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", "3", "-c:v", "libx264", "-preset", "veryfast", "-bf", "2",
-            "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "96k", "-f", "flv", path,
-        ])
-        try #require(result.status == 0, "ffmpeg could not make the clip: \(result.errors)")
-        return try FLVFile.read(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        try await RealPeerTests.clip(in: directory, size: size, seconds: 3)
     }
 
     @Test func aRecordingAcrossAResolutionChangeDecodes() async throws {
