@@ -14,7 +14,12 @@ public struct LLHLSSegmenter: Sendable {
     public struct Part: Sendable {
         public var duration: Int64
         public var isIndependent: Bool
+        /// Empty once the segment is stored (`markStored`); its bytes are then read back at
+        /// `offset` in the stored segment.
         public var data: ByteBuffer
+        /// Where the part starts in its segment.
+        public var offset: Int
+        public var byteCount: Int
     }
 
     public struct Segment: Sendable {
@@ -33,6 +38,11 @@ public struct LLHLSSegmenter: Sendable {
         public var initGeneration: Int
         /// Set on the first segment after a configuration change.
         public var isDiscontinuity: Bool
+        /// The bytes are in the hub's `SegmentStore`, no longer in memory.
+        public var isStored = false
+
+        /// Bytes of the whole segment: its parts joined.
+        public var byteCount: Int { parts.last.map { $0.offset + $0.byteCount } ?? 0 }
     }
 
     private struct OpenPart {
@@ -156,8 +166,10 @@ public struct LLHLSSegmenter: Sendable {
         return part < current.parts.count
     }
 
-    public enum Lookup: Sendable {
+    public enum Lookup: Sendable, Equatable {
         case ready(ByteBuffer)
+        /// In the store: `length` bytes at `offset` of segment `msn`.
+        case stored(msn: Int, offset: Int, length: Int)
         /// The hinted part: it will exist once the next cut happens.
         case pending
         case missing
@@ -167,6 +179,9 @@ public struct LLHLSSegmenter: Sendable {
     /// low-latency players fetch parts, so most segments are never joined at all.
     public mutating func lookup(msn: Int, part index: Int?) -> Lookup {
         if index == nil, let position = segments.firstIndex(where: { $0.msn == msn }) {
+            if segments[position].isStored {
+                return .stored(msn: msn, offset: 0, length: segments[position].byteCount)
+            }
             if segments[position].data == nil {
                 segments[position].data = segments[position].parts.map(\.data).joinedBuffer()
             }
@@ -174,10 +189,26 @@ public struct LLHLSSegmenter: Sendable {
         }
         if let segment = segments.first(where: { $0.msn == msn }) ?? (current?.msn == msn ? current : nil) {
             guard let index else { return .missing }
-            if segment.listsParts, index < segment.parts.count { return .ready(segment.parts[index].data) }
+            if segment.listsParts, index < segment.parts.count {
+                let part = segment.parts[index]
+                return segment.isStored ? .stored(msn: msn, offset: part.offset, length: part.byteCount) : .ready(part.data)
+            }
             if case .part(msn, index) = preloadHint { return .pending }
         }
         return .missing
+    }
+
+    /// The recording has completed segment `msn` on disk: its bytes leave memory, and lookups
+    /// answer `.stored` from now on. False when the segment is no longer (or not yet) complete
+    /// in the window.
+    public mutating func markStored(msn: Int) -> Bool {
+        guard let position = segments.firstIndex(where: { $0.msn == msn }), !segments[position].isStored else { return false }
+        segments[position].isStored = true
+        segments[position].data = nil
+        for index in segments[position].parts.indices {
+            segments[position].parts[index].data = ByteBuffer()
+        }
+        return true
     }
 
     // MARK: - Cutting
@@ -209,7 +240,8 @@ public struct LLHLSSegmenter: Sendable {
             defer { offset += fragment.byteCount }
             return fragment.rebased(onto: data, at: offset)
         }
-        segment.parts.append(Part(duration: duration, isIndependent: part.isIndependent, data: data))
+        segment.parts.append(Part(duration: duration, isIndependent: part.isIndependent, data: data,
+                                  offset: segment.byteCount, byteCount: data.readableBytes))
         segment.duration += duration
         current = segment
         version += 1

@@ -16,7 +16,8 @@ extension LiveHub {
     }
 
     /// A resource named in the playlist (`init.mp4`, `seg{msn}.m4s`, `part{msn}.{i}.m4s`), or
-    /// `nil` (404). A request for the preload-hinted part waits until it is complete.
+    /// `nil` (404). A request for the preload-hinted part waits until it is complete; a
+    /// completed segment the recording has on disk is read back from its `SegmentStore`.
     public func resource(named name: String) async -> ByteBuffer? {
         guard let resource = HLSResourceName(name) else { return nil }
         let msn: Int
@@ -29,17 +30,38 @@ extension LiveHub {
         case .part(let segment, let part):
             (msn, index) = (segment, part)
         }
-        switch state.withLockedValue({ $0.segmenter.lookup(msn: msn, part: index) }) {
-        case .ready(let data):
-            return data
-        case .missing:
-            return nil
-        case .pending:
-            guard await waitFor(msn: msn, part: index) else { return nil }
-            if case .ready(let data) = state.withLockedValue({ $0.segmenter.lookup(msn: msn, part: index) }) {
-                return data
+        let found = lookup(msn: msn, part: index)
+        guard case .pending = found else { return await bytes(of: found) }
+        guard await waitFor(msn: msn, part: index) else { return nil }
+        return await bytes(of: lookup(msn: msn, part: index))
+    }
+
+    private enum Found {
+        case ready(ByteBuffer)
+        case stored(msn: Int, offset: Int, length: Int, store: any SegmentStore)
+        case pending
+        case missing
+    }
+
+    private func bytes(of found: Found) async -> ByteBuffer? {
+        switch found {
+        case .ready(let data): data
+        case .stored(let msn, let offset, let length, let store): await store.read(msn: msn, offset: offset, length: length)
+        case .pending, .missing: nil
+        }
+    }
+
+    /// The segmenter's answer with the store it refers to, read under one lock.
+    private func lookup(msn: Int, part: Int?) -> Found {
+        state.withLockedValue { state in
+            switch state.segmenter.lookup(msn: msn, part: part) {
+            case .ready(let data): return .ready(data)
+            case .stored(let msn, let offset, let length):
+                guard let store = state.store else { return .missing }
+                return .stored(msn: msn, offset: offset, length: length, store: store)
+            case .pending: return .pending
+            case .missing: return .missing
             }
-            return nil
         }
     }
 

@@ -17,16 +17,27 @@ extension LiveHub {
         }
     }
 
-    /// Calls `onSegment` for each, in order, on the caller's thread (the ingest loop).
+    /// Calls `onSegment` for each, in order, on the caller's thread (the ingest loop). The
+    /// parts are handed as they are, shared, not joined: the recorder writes them in turn.
     func hand(_ cut: [CutSegment]) {
         guard let onSegment = configuration.onSegment else { return }
         for item in cut {
             let segment = item.segment
+            let msn = segment.msn
             onSegment(CompletedSegment(
-                msn: segment.msn, initGeneration: segment.initGeneration, initSegment: item.initSegment,
+                msn: msn, initGeneration: segment.initGeneration, initSegment: item.initSegment,
                 startDTS: segment.startDTS, duration: segment.duration, programDateTime: segment.programDateTime,
-                isDiscontinuity: segment.isDiscontinuity, data: segment.data ?? segment.parts.map(\.data).joinedBuffer()
+                isDiscontinuity: segment.isDiscontinuity, parts: segment.parts.map(\.data),
+                stored: { [weak self] store in self?.segmentStored(msn: msn, in: store) }
             ))
+        }
+    }
+
+    /// The recorder has segment `msn` on disk: the window drops its bytes and reads them back
+    /// from `store` when asked (decision 0050).
+    func segmentStored(msn: Int, in store: any SegmentStore) {
+        state.withLockedValue { state in
+            if state.segmenter.markStored(msn: msn) { state.store = store }
         }
     }
 }

@@ -32,6 +32,8 @@ public final class LiveHub: Sendable {
         var stats = LiveStats()
         var waiters = HLSWaiters()
         var cachedPlaylist: (version: Int, text: String)?
+        /// Where stored segments are read back from (set by the first `stored` call).
+        var store: (any SegmentStore)?
     }
 
     /// With audio only, new viewers start from at most this much cached audio.

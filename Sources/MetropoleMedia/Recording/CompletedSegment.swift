@@ -1,8 +1,8 @@
 import NIOCore
 
 /// One LL-HLS segment the segmenter has just cut, handed to whoever records the stream
-/// (`LiveHubConfiguration.onSegment`). Its bytes are joined from the parts once and given
-/// away: the hub keeps no reference for the recording's sake.
+/// (`LiveHubConfiguration.onSegment`). Its parts are the buffers the hub serves; once the
+/// recorder has them on disk it calls `stored`, and the hub lets go of them (decision 0050).
 public struct CompletedSegment: Sendable {
     /// The media sequence number in the live playlist; restarts at 0 with each publisher.
     public var msn: Int
@@ -19,11 +19,14 @@ public struct CompletedSegment: Sendable {
     public var programDateTime: Int64
     /// The first segment after a configuration change.
     public var isDiscontinuity: Bool
-    /// `moof` + `mdat` pairs, in order.
-    public var data: ByteBuffer
+    /// The LL-HLS parts, in order: together, the segment's `moof` + `mdat` pairs.
+    public var parts: [ByteBuffer]
+    /// Says the segment's bytes, exactly `parts` joined, can be read back from `store`.
+    public var stored: @Sendable (_ store: any SegmentStore) -> Void
 
     public init(msn: Int, initGeneration: Int, initSegment: ByteBuffer, startDTS: Int64, duration: Int64,
-                programDateTime: Int64, isDiscontinuity: Bool, data: ByteBuffer) {
+                programDateTime: Int64, isDiscontinuity: Bool, parts: [ByteBuffer],
+                stored: @escaping @Sendable (any SegmentStore) -> Void = { _ in }) {
         self.msn = msn
         self.initGeneration = initGeneration
         self.initSegment = initSegment
@@ -31,6 +34,10 @@ public struct CompletedSegment: Sendable {
         self.duration = duration
         self.programDateTime = programDateTime
         self.isDiscontinuity = isDiscontinuity
-        self.data = data
+        self.parts = parts
+        self.stored = stored
     }
+
+    /// Bytes of the whole segment.
+    public var byteCount: Int { parts.reduce(0) { $0 + $1.readableBytes } }
 }

@@ -11,7 +11,10 @@ import NIOPosix
 /// fit is dropped and the next one written starts with a discontinuity, so a slow or full disk
 /// costs the recording a gap and never the live stream memory or time. A failed write (ENOSPC
 /// or any other) pauses the recording until a later segment writes again.
-final class StreamRecorder: Sendable {
+///
+/// The files hold each segment exactly as the hub cut it, so the hub, told a segment is
+/// written, drops it from memory and reads its live requests back from here (decision 0050).
+final class StreamRecorder: SegmentStore {
     /// Bytes waiting to be written: about a minute of a 4 Mbps stream.
     static let backlogLimit = 32 << 20
 
@@ -70,7 +73,7 @@ final class StreamRecorder: Sendable {
     func accept(_ segment: CompletedSegment) {
         let startsDrain: Bool = state.withLockedValue { state in
             guard !state.isFinishing else { return false }
-            let size = segment.data.readableBytes + segment.initSegment.readableBytes
+            let size = segment.byteCount + segment.initSegment.readableBytes
             guard state.queuedBytes + size <= backlogLimit else {
                 state.droppedSinceLast = true
                 return false
@@ -102,7 +105,7 @@ final class StreamRecorder: Sendable {
             switch job {
             case .segment(let segment, let gapBefore):
                 await write(segment, gapBefore: gapBefore)
-                state.withLockedValue { $0.queuedBytes -= segment.data.readableBytes + segment.initSegment.readableBytes }
+                state.withLockedValue { $0.queuedBytes -= segment.byteCount + segment.initSegment.readableBytes }
             case .finish(let continuation):
                 // Segments dropped at the very end are a gap too.
                 if state.withLockedValue({ $0.droppedSinceLast }) { written.withLockedValue { $0.hasGaps = true } }
@@ -126,7 +129,7 @@ final class StreamRecorder: Sendable {
         let directory = self.directory
         let entry = RecordedSegment(
             number: segment.msn, initGeneration: segment.initGeneration, durationMilliseconds: max(segment.duration, 1),
-            byteCount: segment.data.readableBytes, isDiscontinuity: segment.isDiscontinuity || gapBefore || gapPending
+            byteCount: segment.byteCount, isDiscontinuity: segment.isDiscontinuity || gapBefore || gapPending
         )
         do {
             try await threadPool.runIfActive {
@@ -135,7 +138,7 @@ final class StreamRecorder: Sendable {
                 }
                 let file = directory.appendingPathComponent(RecordingLayout.segment(segment.msn))
                 do {
-                    try RecordingFiles.write(segment.data, to: file)
+                    try RecordingFiles.write(segment.parts, to: file)
                     try RecordingFiles.append(entry.journalLine, to: directory.appendingPathComponent(RecordingLayout.journal))
                 } catch {
                     try? FileManager.default.removeItem(at: file)
@@ -152,11 +155,18 @@ final class StreamRecorder: Sendable {
                 written.gapPending = false
             }
             state.withLockedValue { $0.pauseReason = nil }
+            segment.stored(self)
         } catch {
             written.withLockedValue { $0.gapPending = true; $0.hasGaps = true }
             state.withLockedValue { $0.pauseReason = RecordingFiles.describe(error) }
         }
         if gapBefore { written.withLockedValue { $0.hasGaps = true } }
+    }
+
+    /// Part of a written segment, for the live window's late requests.
+    func read(msn: Int, offset: Int, length: Int) async -> ByteBuffer? {
+        let file = directory.appendingPathComponent(RecordingLayout.segment(msn))
+        return try? await threadPool.runIfActive { try RecordingFiles.read(file, offset: offset, length: length) }
     }
 
     private func writePlaylist() async -> Summary {

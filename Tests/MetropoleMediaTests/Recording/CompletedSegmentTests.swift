@@ -33,8 +33,8 @@ import Testing
         #expect(all[0].initSegment == hub.initSegment)
         #expect(all[1].programDateTime == 1_700_000_001_000)
         // The same bytes the live playlist serves as seg1.m4s.
-        #expect(await hub.resource(named: "seg1.m4s") == all[1].data)
-        #expect(Box.parse(all[1].data).first?.type == "moof")
+        #expect(await hub.resource(named: "seg1.m4s") == all[1].parts.joinedBuffer())
+        #expect(Box.parse(all[1].parts.joinedBuffer()).first?.type == "moof")
     }
 
     @Test func aConfigurationChangeStartsANewGenerationWithADiscontinuity() throws {
@@ -56,6 +56,58 @@ import Testing
         #expect(all[changed].initSegment != all[0].initSegment)
         #expect(all[changed].initSegment == hub.initSegment)
         #expect(all.filter(\.isDiscontinuity).count == 1)
+    }
+
+    /// A store kept in memory, as the recording's files would be.
+    final class Store: SegmentStore {
+        let segments = Locked<[Int: ByteBuffer]>([:])
+        let reads = Locked(0)
+
+        func read(msn: Int, offset: Int, length: Int) async -> ByteBuffer? {
+            reads.withValue { $0 += 1 }
+            return segments.withValue { $0[msn] }?.getSlice(at: offset, length: length)
+        }
+    }
+
+    @Test func aStoredSegmentLeavesMemoryAndIsServedFromTheStore() async throws {
+        // setup: every cut segment is "written" and reported stored at once
+        let store = Store()
+        let hub = LiveHub(name: "test", configuration: .init(onSegment: { segment in
+            store.segments.withValue { $0[segment.msn] = segment.parts.joinedBuffer() }
+            segment.stored(store)
+        }))
+        hub.setTrack(try MediaSamples.videoConfig())
+        hub.setTrack(try MediaSamples.audioConfig())
+        // act
+        LiveHubSubscriptionTests.feed(hub, from: 0, to: 3500)
+        // check: the completed segments hold no bytes, the open one still does
+        let (completed, open) = hub.state.withLockedValue { ($0.segmenter.segments, $0.segmenter.current) }
+        #expect(completed.map(\.msn) == [0, 1, 2])
+        #expect(completed.allSatisfy { $0.isStored && $0.data == nil && $0.parts.allSatisfy { $0.data.readableBytes == 0 } })
+        #expect(open?.parts.isEmpty == false && open?.parts.allSatisfy { $0.data.readableBytes > 0 } == true)
+        // The same bytes as before, now read from the store: whole segments and listed parts.
+        let written = store.segments.withValue { $0 }
+        #expect(await hub.resource(named: "seg1.m4s") == written[1])
+        let parts = try #require(completed.last?.parts)
+        var joined = ByteBuffer()
+        for index in parts.indices {
+            var part = try #require(await hub.resource(named: "part2.\(index).m4s"))
+            #expect(part.readableBytes == parts[index].byteCount)
+            joined.writeBuffer(&part)
+        }
+        #expect(joined == written[2])
+        #expect(store.reads.withValue { $0 } == 1 + parts.count)
+        // The open segment's parts come from memory.
+        #expect(await hub.resource(named: "part3.0.m4s") != nil)
+        #expect(store.reads.withValue { $0 } == 1 + parts.count)
+    }
+
+    @Test func aSegmentNeverReportedStoredStaysInMemory() async throws {
+        let segments = Locked<[CompletedSegment]>([])
+        let hub = try Self.hub(into: segments)
+        LiveHubSubscriptionTests.feed(hub, from: 0, to: 2500)
+        #expect(hub.state.withLockedValue { $0.segmenter.segments.allSatisfy { !$0.isStored && $0.parts.allSatisfy { $0.data.readableBytes > 0 } } })
+        #expect(await hub.resource(named: "seg0.m4s") == segments.withValue { $0[0].parts.joinedBuffer() })
     }
 
     @Test func theHubKeepsNoJoinedCopyForTheRecording() throws {

@@ -36,7 +36,7 @@ import Testing
         // configuration across a second EXT-X-MAP, so each is decoded on its own here.)
         for (generation, size) in zip(generations, ["640,360", "320,240"]) {
             var file = Data(all.first { $0.initGeneration == generation }!.initSegment.readableBytesView)
-            for segment in all where segment.initGeneration == generation { file.append(contentsOf: segment.data.readableBytesView) }
+            for segment in all where segment.initGeneration == generation { for part in segment.parts { file.append(contentsOf: part.readableBytesView) } }
             let path = directory.appendingPathComponent("generation-\(generation).mp4")
             try file.write(to: path)
             let decoded = try await Tools.decode(path.path)

@@ -1,5 +1,6 @@
 import Foundation
 import MetropoleMedia
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -7,10 +8,13 @@ import Testing
 
 /// The recording's files: names, journal, playlist, the writer's pause and gaps, crash repair.
 @Suite struct RecordingFilesTests {
-    static func segment(_ msn: Int, generation: Int = 0, duration: Int64 = 2000, discontinuity: Bool = false, size: Int = 1000) -> CompletedSegment {
-        CompletedSegment(msn: msn, initGeneration: generation, initSegment: ByteBuffer(string: "init-\(generation)"),
-                         startDTS: Int64(msn) * duration, duration: duration, programDateTime: 0,
-                         isDiscontinuity: discontinuity, data: ByteBuffer(repeating: UInt8(msn % 256), count: size))
+    /// A segment of two parts of `size / 2` bytes each, both `msn`'s byte.
+    static func segment(_ msn: Int, generation: Int = 0, duration: Int64 = 2000, discontinuity: Bool = false, size: Int = 1000,
+                        stored: @escaping @Sendable (any SegmentStore) -> Void = { _ in }) -> CompletedSegment {
+        let part = ByteBuffer(repeating: UInt8(msn % 256), count: size / 2)
+        return CompletedSegment(msn: msn, initGeneration: generation, initSegment: ByteBuffer(string: "init-\(generation)"),
+                                startDTS: Int64(msn) * duration, duration: duration, programDateTime: 0,
+                                isDiscontinuity: discontinuity, parts: [part, part], stored: stored)
     }
 
     static func folder() throws -> URL {
@@ -91,6 +95,28 @@ import Testing
         #expect(recorder.pauseReason == nil)
     }
 
+    @Test func aWrittenSegmentIsReportedStoredAndReadsBackByteForByte() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recorder = StreamRecorder(videoID: UUID(), directory: folder, threadPool: .singleton)
+        let reported = NIOLockedValueBox<[Int]>([])
+        var segment = Self.segment(5, size: 8)
+        segment.parts = [ByteBuffer(bytes: [1, 2, 3]), ByteBuffer(bytes: [4, 5, 6, 7, 8])]
+        segment.stored = { store in
+            #expect(store as? StreamRecorder === recorder)
+            reported.withLockedValue { $0.append(5) }
+        }
+        // act
+        recorder.accept(segment)
+        _ = await recorder.finish()
+        // check
+        #expect(reported.withLockedValue { $0 } == [5])
+        #expect(await recorder.read(msn: 5, offset: 0, length: 8) == ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
+        #expect(await recorder.read(msn: 5, offset: 3, length: 5) == ByteBuffer(bytes: [4, 5, 6, 7, 8]))
+        #expect(await recorder.read(msn: 5, offset: 6, length: 5) == nil, "past the end of the file")
+        #expect(await recorder.read(msn: 6, offset: 0, length: 1) == nil, "no such segment")
+    }
+
     @Test func aFailedWritePausesAndALaterSegmentResumesAfterAGap() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -99,14 +125,16 @@ import Testing
         #expect(await eventually { FileManager.default.fileExists(atPath: folder.appendingPathComponent("0.m4s").path) })
         // A folder where segment 1's file must go: its open() fails (EISDIR), as ENOSPC would.
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("1.m4s"), withIntermediateDirectories: false)
-        recorder.accept(Self.segment(1))
+        let reported = NIOLockedValueBox<[Int]>([])
+        recorder.accept(Self.segment(1) { _ in reported.withLockedValue { $0.append(1) } })
         #expect(await eventually { recorder.pauseReason != nil })
         #expect(recorder.pauseReason?.contains("1.m4s") == true)
         // act: the next segment writes again
-        recorder.accept(Self.segment(2))
+        recorder.accept(Self.segment(2) { _ in reported.withLockedValue { $0.append(2) } })
         #expect(await eventually { recorder.pauseReason == nil })
         let summary = await recorder.finish()
         // check
+        #expect(reported.withLockedValue { $0 } == [2], "only a written segment may leave the hub's memory")
         #expect(summary.segments.map(\.number) == [0, 2])
         #expect(summary.segments.map(\.isDiscontinuity) == [false, true])
         #expect(summary.hasGaps)
