@@ -149,3 +149,49 @@ def test_without_ffmpeg_on_path_placeholders_stay_and_the_log_says_why_once(data
     with open(server.log_path, errors="replace") as log:
         text = log.read()
     assert text.count("ffmpeg was not found on PATH") == 1, text[-3000:]
+
+
+def colour_clip(tmp_path, colour, size):
+    """A short FLV of one solid colour with a 1 s GOP, as a publisher would send it."""
+    path = tmp_path / f"{colour}-{size}.flv"
+    subprocess.run([
+        "ffmpeg", "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i", f"color=c={colour}:size={size}:rate=30",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "4", "-c:v", "libx264", "-preset", "veryfast",
+        "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", str(path),
+    ], check=True)
+    return str(path)
+
+
+def average_colour(jpeg, tmp_path):
+    path = tmp_path / "card.jpg"
+    path.write_bytes(jpeg)
+    pixel = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-vf", "scale=1:1:flags=area", "-f", "rawvideo",
+                            "-pix_fmt", "rgb24", "pipe:1"], check=True, capture_output=True).stdout
+    return tuple(pixel)
+
+
+def test_each_channel_shows_its_own_frame_when_decoded_together(thumbnail_server, tmp_path):
+    """Many streams' keyframes go through one ffmpeg run: each card must still get its own."""
+    server = thumbnail_server
+    channels = {"Red": ("red", "1280x720", 0), "Blue": ("blue", "640x360", 2), "Lime": ("lime", "320x240", 1)}
+    publishers = []
+    try:
+        for name, (colour, size, _) in channels.items():
+            _, url = server.channel(name)
+            publishers.append(publish(url, path=colour_clip(tmp_path, colour, size)))
+        for name in channels:
+            assert wait_until(lambda: server.is_live(name), timeout=8), name
+        # Several refreshes, so the pictures come from runs holding all three.
+        for _ in range(2):
+            taken = {name: server.stream(name).get("thumbnailUrl") for name in channels}
+            assert wait_until(lambda: all(server.stream(name).get("thumbnailUrl") not in (None, taken[name])
+                                          for name in channels), timeout=8), taken
+        for name, (colour, _, strongest) in channels.items():
+            status, _, jpeg = fetch(server.url + server.stream(name)["thumbnailUrl"])
+            assert status == 200
+            rgb = average_colour(jpeg, tmp_path)
+            assert rgb.index(max(rgb)) == strongest and max(rgb) > 120, (name, colour, rgb)
+    finally:
+        for publisher in publishers:
+            publisher.terminate()
+            publisher.wait()

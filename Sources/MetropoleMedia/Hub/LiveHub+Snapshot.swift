@@ -2,24 +2,17 @@ import NIOCore
 
 /// A still picture's worth of the stream, for live thumbnails.
 extension LiveHub {
-    /// The init segment followed by the fragments since the last video keyframe: a short
-    /// fragmented MP4 that any decoder opens at a keyframe. `nil` while there is no init
-    /// segment, no cached keyframe (e.g. the cache overflowed), no video track, or the stream
-    /// has ended. The bytes are the shared fragment buffers, joined once here.
-    public var keyframeSnapshot: ByteBuffer? {
-        let parts: (ByteBuffer, [Fragment])? = state.withLockedValue { state in
-            guard !state.isFinished, state.layout.hasVideo, let initSegment = state.initSegment,
-                  let first = state.gop.first, first.kind == .video, first.isKeyframe
+    /// The newest video keyframe with its parameter sets in band (`Keyframe`). `nil` while
+    /// there is no cached keyframe (just started, or the cache overflowed), no video track,
+    /// when the keyframe is malformed, or once the stream has ended.
+    public var newestKeyframe: Keyframe? {
+        let found: (ByteBuffer, AVCDecoderConfigurationRecord)? = state.withLockedValue { state in
+            guard !state.isFinished, let first = state.gop.first, first.kind == .video, first.isKeyframe,
+                  case .avc(let record)? = state.layout.tracks.first(where: { $0.kind == .video })?.config
             else { return nil }
-            return (initSegment, state.gop)
+            return (first.payload, record)
         }
-        guard let parts else { return nil }
-        let (initSegment, gop) = parts
-        var buffer = ByteBufferAllocator().buffer(capacity: initSegment.readableBytes + gop.reduce(0) { $0 + $1.byteCount })
-        buffer.writeImmutableBuffer(initSegment)
-        for fragment in gop {
-            fragment.write(into: &buffer)
-        }
-        return buffer
+        guard let (sample, record) = found else { return nil }
+        return Keyframe(sample: sample, record: record)
     }
 }

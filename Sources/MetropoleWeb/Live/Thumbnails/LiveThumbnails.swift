@@ -62,35 +62,58 @@ final class LiveThumbnails: Sendable {
         }
     }
 
-    /// One round: forgets ended broadcasts, then decodes every stream that is due, one after
-    /// another (the round is the queue: a stream is in it at most once, and the next round
-    /// starts only when this one is done).
+    /// One round: forgets ended broadcasts; then, if a stream is due (no picture attempted yet,
+    /// or its last attempt is `interval` old), decodes it in one run together with every stream
+    /// at least three quarters due, oldest first: the streams of a site fall into step and
+    /// share ffmpeg starts. The next round starts only when this one is done.
     func refresh(_ entries: [LiveDirectory.Entry]) async {
         guard let decoder else { return }
         let now = Date()
-        let due: [LiveDirectory.Entry] = state.withLockedValue { state in
+        let candidates: [(entry: LiveDirectory.Entry, age: TimeInterval)] = state.withLockedValue { state in
             let live = Dictionary(entries.map { ($0.streamID, ObjectIdentifier($0.hub)) }, uniquingKeysWith: { first, _ in first })
             state.pictures = state.pictures.filter { live[$0.key] == $0.value.hub }
             state.attempts = state.attempts.filter { live[$0.key] != nil }
             state.failuresLogged.formIntersection(live.keys)
-            return entries
-                .filter { entry in state.attempts[entry.streamID].map { now.timeIntervalSince($0) >= interval } ?? true }
-                .sorted { (state.attempts[$0.streamID] ?? .distantPast) < (state.attempts[$1.streamID] ?? .distantPast) }
+            return entries.map { entry in (entry, state.attempts[entry.streamID].map { now.timeIntervalSince($0) } ?? .infinity) }
+                .filter { $0.age >= interval * 0.75 }
+                .sorted { $0.age > $1.age }
         }
-        for entry in due {
-            // No keyframe cached yet (just started, audio only): try again next tick.
-            guard let snapshot = entry.hub.keyframeSnapshot else { continue }
-            state.withLockedValue { $0.attempts[entry.streamID] = Date() }
-            do {
-                let jpeg = try await decoder.decode(snapshot)
-                state.withLockedValue { state in
-                    state.pictures[entry.streamID] = Picture(jpeg: jpeg, takenAt: Date(), hub: ObjectIdentifier(entry.hub))
-                    state.failuresLogged.remove(entry.streamID)
-                }
-            } catch {
-                let first = state.withLockedValue { $0.failuresLogged.insert(entry.streamID).inserted }
-                logger.log(level: first ? .warning : .debug, "Live thumbnail of \(entry.username) failed: \(error)")
+        // Streams without a keyframe (just started, audio only) neither join nor start a run.
+        var ready: [(LiveDirectory.Entry, Keyframe)] = []
+        var isDue = false
+        for (entry, age) in candidates where ready.count < ThumbnailDecoder.batchLimit {
+            guard let keyframe = entry.hub.newestKeyframe else { continue }
+            ready.append((entry, keyframe))
+            isDue = isDue || age >= interval
+        }
+        guard isDue else { return }
+        state.withLockedValue { state in
+            for (entry, _) in ready { state.attempts[entry.streamID] = now }
+        }
+        let shared = await decoder.decode(ready.map(\.1))
+        var results = Array(zip(ready.map(\.0), shared))
+        if shared.contains(.failure(.misaligned)) {
+            // The run's timing is not to be trusted: each alone, where nothing can be misplaced.
+            results = []
+            for (entry, keyframe) in ready {
+                results.append((entry, await decoder.decode([keyframe]).first ?? .failure(.noPicture)))
             }
+        }
+        for (entry, result) in results {
+            record(result, for: entry)
+        }
+    }
+
+    private func record(_ result: Result<ByteBuffer, ThumbnailDecoder.Failure>, for entry: LiveDirectory.Entry) {
+        switch result {
+        case .success(let jpeg):
+            state.withLockedValue { state in
+                state.pictures[entry.streamID] = Picture(jpeg: jpeg, takenAt: Date(), hub: ObjectIdentifier(entry.hub))
+                state.failuresLogged.remove(entry.streamID)
+            }
+        case .failure(let failure):
+            let first = state.withLockedValue { $0.failuresLogged.insert(entry.streamID).inserted }
+            logger.log(level: first ? .warning : .debug, "Live thumbnail of \(entry.username) failed: \(failure)")
         }
     }
 
