@@ -1,6 +1,6 @@
-// Reads the RFC 6381 codecs string ("avc1.64001f,mp4a.40.2", or "avc1.64001f,opus" for WHIP
-// publishers) from an fMP4 init segment, so the player asks MSE for exactly what the
-// publisher sends.
+// Reads what the players need from fMP4: the RFC 6381 codecs string ("avc1.64001f,mp4a.40.2",
+// or "avc1.64001f,opus" for WHIP publishers) of an init segment, so the player asks MSE for
+// exactly what the publisher sends, and where a media segment starts on its own clock.
 
 function* boxes(view, start, end) {
   let offset = start;
@@ -82,4 +82,56 @@ export function codecsFromInitSegment(buffer) {
     }
   }
   return codecs;
+}
+
+// Each track's id, timescale and whether it is video, from an init segment.
+export function tracksFromInitSegment(buffer) {
+  const view = new DataView(buffer);
+  const tracks = [];
+  const moov = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moov');
+  if (!moov) return tracks;
+  for (const trak of boxes(view, moov.start, moov.end)) {
+    if (trak.type !== 'trak') continue;
+    const tkhd = child(view, trak, 'tkhd');
+    const mdia = child(view, trak, 'mdia');
+    const mdhd = mdia && child(view, mdia, 'mdhd');
+    const hdlr = mdia && child(view, mdia, 'hdlr');
+    if (!tkhd || !mdhd || !hdlr) continue;
+    const wide = view.getUint8(tkhd.start) === 1;
+    const id = view.getUint32(tkhd.start + (wide ? 20 : 12));
+    const timescale = view.getUint32(mdhd.start + (view.getUint8(mdhd.start) === 1 ? 20 : 12));
+    const handler = String.fromCharCode(...new Uint8Array(buffer, hdlr.start + 8, 4));
+    tracks.push({ id, timescale, video: handler === 'vide' });
+  }
+  return tracks;
+}
+
+// The presentation time, in seconds, of the first sample of the first moof's video track
+// (of its first track when there is no video): baseMediaDecodeTime plus that sample's
+// composition offset. `null` if the segment does not say.
+export function firstPresentationTime(buffer, tracks) {
+  const view = new DataView(buffer);
+  const moof = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moof');
+  if (!moof) return null;
+  const found = [];
+  for (const traf of boxes(view, moof.start, moof.end)) {
+    if (traf.type !== 'traf') continue;
+    const tfhd = child(view, traf, 'tfhd');
+    const tfdt = child(view, traf, 'tfdt');
+    const trun = child(view, traf, 'trun');
+    const track = tfhd && tracks.find((t) => t.id === view.getUint32(tfhd.start + 4));
+    if (!track || !tfdt || !trun) continue;
+    const decode = view.getUint8(tfdt.start) === 1 ? Number(view.getBigUint64(tfdt.start + 4)) : view.getUint32(tfdt.start + 4);
+    const version = view.getUint8(trun.start);
+    const flags = view.getUint32(trun.start) & 0xffffff;
+    let offset = trun.start + 8;                 // version and flags, sample count
+    if (flags & 0x1) offset += 4;                // data offset
+    if (flags & 0x4) offset += 4;                // first sample flags
+    offset += [0x100, 0x200, 0x400].filter((bit) => flags & bit).length * 4;
+    let composition = 0;
+    if (flags & 0x800 && offset + 4 <= trun.end) composition = version === 1 ? view.getInt32(offset) : view.getUint32(offset);
+    found.push({ track, seconds: (decode + composition) / track.timescale });
+  }
+  const chosen = found.find((f) => f.track.video) || found[0];
+  return chosen ? chosen.seconds : null;
 }

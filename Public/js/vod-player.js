@@ -1,7 +1,7 @@
 // Past broadcasts: the HLS VOD playlist played through Media Source Extensions, fetched one
 // segment at a time around the playhead, so seeking anywhere only fetches the segment there;
 // the browser's own HLS where there is no MSE (Safari on iOS). One per [data-vod-player].
-import { codecsFromInitSegment } from './mp4-codecs.js';
+import { codecsFromInitSegment, firstPresentationTime, tracksFromInitSegment } from './mp4-codecs.js';
 
 const AHEAD = 20;   // seconds buffered ahead of the playhead
 const BEHIND = 30;  // seconds of played media kept
@@ -69,8 +69,11 @@ class VODPlayer {
     this.source.duration = this.playlist.duration;
     this.buffer = this.source.addSourceBuffer(this.mime);
     // Each segment is placed at its playlist time (timestampOffset below), whatever its
-    // media timestamps: discontinuities and gaps in the recording need no arithmetic here.
-    this.buffer.mode = 'sequence';
+    // media timestamps, so discontinuities and gaps in the recording need nothing more.
+    // 'sequence' mode would place it by whichever frame the browser takes first, and Chromium
+    // takes audio first from a segment that holds all its frames in one moof (decision 0049):
+    // the video would then land a composition offset late and stall at each gap.
+    this.buffer.mode = 'segments';
     this.video.addEventListener('seeking', () => this.seek());
     this.video.addEventListener('timeupdate', () => this.pump());
     this.root.dataset.ready = 'true';
@@ -133,7 +136,10 @@ class VODPlayer {
         this.appendedInit = segment.init;
       }
       if (generation !== this.generation) return;
-      this.buffer.timestampOffset = segment.start;
+      // The segment's first video picture goes to its playlist start.
+      const first = firstPresentationTime(media, tracksFromInitSegment(await this.initSegment(segment.init)));
+      if (generation !== this.generation) return;
+      this.buffer.timestampOffset = segment.start - (first ?? 0);
       await this.apply(() => this.buffer.appendBuffer(media));
       if (generation === this.generation) this.next += 1;
     } catch (error) {

@@ -1,6 +1,8 @@
 // libFuzzer entry point over the ingest parsers. The first input byte picks the parser:
 // 0 the chunk stream, with every message run through a publishing session (AMF0 commands and
-// metadata, FLV tags, codec records); 1 AMF0; 2 FLV video tag; 3 FLV audio tag.
+// metadata, FLV tags, codec records); 1 AMF0; 2 FLV video tag; 3 FLV audio tag; 4 the VOD
+// segment coalescer, which reads recorded files; 5 a thumbnail keyframe and its reel (a
+// length-prefixed AVC configuration record, then the sample).
 // Build and run with scripts/fuzz.
 import MetropoleMedia
 import NIOCore
@@ -11,13 +13,24 @@ import NIOCore
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     guard let selector = bytes.first else { return 0 }
     var input = ByteBuffer(bytes: bytes.dropFirst())
-    switch selector % 4 {
+    switch selector % 6 {
     case 0: fuzzChunkStream(input)
     case 1: _ = try? input.readAMF0Values()
     case 2: _ = try? FLVTag.parseVideo(input, dts: 0)
-    default: _ = try? FLVTag.parseAudio(input, dts: 0)
+    case 3: _ = try? FLVTag.parseAudio(input, dts: 0)
+    case 4: _ = SegmentCoalescer.coalesce(input)
+    default: fuzzKeyframe(input)
     }
     return 0
+}
+
+private func fuzzKeyframe(_ input: ByteBuffer) {
+    var input = input
+    guard let length = input.readInteger(as: UInt16.self), let recordBytes = input.readSlice(length: Int(length)),
+          let record = try? AVCDecoderConfigurationRecord(parsing: recordBytes),
+          let keyframe = Keyframe(sample: input, record: record)
+    else { return }
+    _ = KeyframeReel.make([keyframe, keyframe])
 }
 
 /// Decodes the chunk stream and feeds each message to a session that is already publishing
