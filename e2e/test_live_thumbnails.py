@@ -195,3 +195,35 @@ def test_each_channel_shows_its_own_frame_when_decoded_together(thumbnail_server
         for publisher in publishers:
             publisher.terminate()
             publisher.wait()
+
+
+def test_an_open_home_page_takes_newer_pictures_and_a_new_channels_first(thumbnail_server, browser):
+    server = thumbnail_server
+    _, url = server.channel(USER)
+    _, second_url = server.channel("Second")
+    publisher = publish(url)
+    second = None
+    try:
+        assert wait_until(lambda: is_live_thumbnail(thumbnail_url(server)), timeout=10)
+        browser.get(server.url + "/")
+        card_image = lambda name: browser.execute_script(
+            "const img = document.querySelector(`.stream-card[data-channel=\"${arguments[0]}\"] .thumb img`);"
+            "return img && img.getAttribute('src');", name)
+        shown = card_image(USER)
+        assert shown and shown.startswith(f"/live/{USER}/thumbnail.jpg?t="), shown
+        # The server takes a picture every 2 s; the page, without a reload, follows.
+        assert wait_until(lambda: card_image(USER) not in (None, shown), timeout=10), shown
+        assert browser.execute_script("return document.body.dataset.cardRefreshSeconds") == "2"
+        # A channel just live is listed before its first picture exists: its placeholder card
+        # takes the picture when it comes, again without a reload.
+        second = publish(second_url)
+        assert wait_until(lambda: server.is_live("Second"), timeout=8)
+        browser.refresh()
+        assert wait_until(lambda: (card_image("Second") or "").startswith("/live/Second/thumbnail.jpg?t="), timeout=10)
+        status, content_type, _ = fetch(server.url + card_image("Second"))
+        assert (status, content_type) == (200, "image/jpeg")
+    finally:
+        for process in (publisher, second):
+            if process:
+                process.terminate()
+                process.wait()

@@ -9,6 +9,7 @@ if (document.querySelector('.page-dashboard')) import('./dashboard.js');
 if (document.querySelector('[data-thumbnail-form], [data-avatar-form]')) import('./uploads.js');
 if (document.querySelector('[data-chat]')) import('./chat.js');
 if (document.querySelector('[data-broadcast]')) import('./broadcast.js');
+if (document.querySelector('.stream-card')) import('./card-thumbnails.js');
 
 // "/" focuses the search box, as on the platforms viewers come from.
 const search = document.querySelector('[data-hotkey="/"]');

@@ -48,6 +48,7 @@ public enum CommandLineHelp {
       LOG_FORMAT            text (default) or json: one JSON object per line
       METROPOLE_VOD_RETENTION_DAYS  Delete recorded videos older than N days (decimals; 0/unset: keep)
       METROPOLE_VOD_MAX_GB          Keep recordings under N GB, oldest go first (decimals; 0/unset: no cap)
+      METROPOLE_LIVE_THUMBNAIL_SECONDS  A live frame becomes the card picture every N s (default 60; 0: off; needs ffmpeg)
       METROPOLE_METRICS_TOKEN  Bearer token for GET /metrics (Prometheus); unset: /metrics is 404
 
     A bad value stops start-up with one line naming the variable.

@@ -182,6 +182,7 @@ enum SiteURL: Equatable {
     static var browserTable: [String: String] {
         [
             "events": SiteURL.api(.events).path,
+            "streams": SiteURL.api(.streams).path,
             "sidebar": SiteURL.sidebarPartial.path,
             "ownStream": SiteURL.api(.ownStream).path,
             "ownStreamHealth": SiteURL.api(.ownStreamHealth).path,

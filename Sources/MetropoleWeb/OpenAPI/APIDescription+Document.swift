@@ -39,9 +39,9 @@ extension APIDescription {
                                      required: ["username", "color", "isStreamer"])),
         ], required: ["count", "guests", "people"]),
         "Video": .object([
-            "id": .uuid, "title": .string, "startedAt": .dateTime, "durationSeconds": .number, "thumbnailUrl": .string,
+            "id": .uuid, "title": .string, "startedAt": .dateTime, "durationSeconds": .number, "hasGaps": .boolean, "thumbnailUrl": .string,
             "playlistUrl": .string,
-        ], required: ["id", "title", "startedAt", "durationSeconds", "playlistUrl"]),
+        ], required: ["id", "title", "startedAt", "durationSeconds", "hasGaps", "playlistUrl"]),
         "Webhook": .object([
             "id": .uuid, "url": .string, "events": .array(.string), "createdAt": .dateTime, "secret": .string,
             "deliveries": .array(.ref("WebhookDelivery")),

@@ -13,6 +13,8 @@ struct PageContext: Sendable {
     var passwordSignUp = true
     /// Shows the Admin link; the admin routes check the role themselves.
     var isAdmin = false
+    /// How often an open page asks for newer live card pictures; 0: never (live thumbnails off).
+    var cardRefreshSeconds = 0
 
     /// Context with the sidebar loaded. Pages call this; error pages fall back to `bare`.
     /// `csrfToken` overrides the request's (guest pages cached for everyone pass "").
@@ -33,7 +35,8 @@ struct PageContext: Sendable {
             layout: LayoutPreferences(request: request),
             sidebar: SidebarModel(),
             passwordSignUp: request.application.metropole.identity.passwordSignUp,
-            isAdmin: request.currentUser?.isAdmin ?? false
+            isAdmin: request.currentUser?.isAdmin ?? false,
+            cardRefreshSeconds: request.application.liveThumbnails.decoder == nil ? 0 : max(Int(request.application.liveThumbnails.interval / 2), 2)
         )
     }
 }

@@ -10,6 +10,7 @@ private struct VideoJSON: Decodable {
     var title: String
     var startedAt: Date
     var durationSeconds: Double
+    var hasGaps: Bool
     var thumbnailUrl: String?
     var playlistUrl: String
 }
@@ -17,7 +18,7 @@ private struct VideoJSON: Decodable {
 /// A finished recording of `username`'s stream, written by the real recorder.
 @discardableResult
 private func recordVideo(_ app: Application, of username: String, title: String = "Tuesday", startedAt: Date = Date(),
-                         segments: Int = 3) async throws -> UUID {
+                         segments: Int = 3, hasGaps: Bool = false) async throws -> UUID {
     let user = try #require(try await User.query(on: app.db).filter(\.$usernameKey == username).first())
     let stream = try await Channels.ownStream(of: user, on: app.db)
     let video = Video(streamID: try stream.requireID(), userID: try user.requireID(), title: title, startedAt: startedAt)
@@ -30,6 +31,7 @@ private func recordVideo(_ app: Application, of username: String, title: String 
     let summary = await recorder.finish()
     video.durationMilliseconds = summary.durationMilliseconds
     video.byteCount = summary.byteCount
+    video.hasGaps = hasGaps
     video.status = .complete
     try await video.save(on: app.db)
     return id
@@ -50,7 +52,7 @@ private func decodeVideo(_ response: TestingHTTPResponse) -> VideoJSON? {
         try await withTestApp { app in
             // setup
             try await app.signUp("maker")
-            let older = try await recordVideo(app, of: "maker", title: "Monday", startedAt: Date().addingTimeInterval(-86_400))
+            let older = try await recordVideo(app, of: "maker", title: "Monday", startedAt: Date().addingTimeInterval(-86_400), hasGaps: true)
             let newer = try await recordVideo(app, of: "maker", title: "Tuesday")
             let user = try #require(try await User.query(on: app.db).filter(\.$usernameKey == "maker").first())
             let stream = try await Channels.ownStream(of: user, on: app.db)
@@ -61,6 +63,7 @@ private func decodeVideo(_ response: TestingHTTPResponse) -> VideoJSON? {
                 let videos = (try? decodeVideos(response)) ?? []
                 #expect(videos.map(\.id) == [newer, older])
                 #expect(videos.first?.durationSeconds == 6)
+                #expect(videos.map(\.hasGaps) == [false, true])
                 #expect(videos.first?.playlistUrl == app.metropole.publicURL.absoluteString + "/vod/\(newer.uuidString.lowercased())/index.m3u8")
             }
             try await app.testing().test(.GET, "api/v1/videos/\(older.uuidString)") { response in

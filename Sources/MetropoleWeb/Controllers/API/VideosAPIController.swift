@@ -9,6 +9,8 @@ enum VideosAPIController {
         var title: String
         var startedAt: Date
         var durationSeconds: Double
+        /// Part of the broadcast is missing (the disk was full or too slow for a while).
+        var hasGaps: Bool
         var thumbnailUrl: String?
         /// Absolute: any HLS player can open it.
         var playlistUrl: String
@@ -19,6 +21,7 @@ enum VideosAPIController {
             title = video.title
             startedAt = video.startedAt
             durationSeconds = Double(video.durationMilliseconds) / 1000
+            hasGaps = video.hasGaps
             thumbnailUrl = stream.thumbnail.map { SiteURL.thumbnail($0).path }
             playlistUrl = publicURL.absoluteString + SiteURL.vodFile(id.uuidString.lowercased(), file: RecordingLayout.playlist).path
         }

@@ -26,6 +26,7 @@ struct Layout {
             ),
             .body(
                 .class((["layout", pageClass] + context.layout.bodyClasses).filter { !$0.isEmpty }.joined(separator: " ")),
+                .if(context.cardRefreshSeconds > 0, .attr("data-card-refresh-seconds", "\(context.cardRefreshSeconds)")),
                 .a(.class("skip-link"), .href("#main"), .text("Skip to content")),
                 topBar(),
                 .div(
