@@ -1,5 +1,6 @@
 """Live video end to end with real peers: ffmpeg publishes RTMP, ffprobe/ffmpeg check what we
 serve over WebSocket and LL-HLS, Chromium plays the channel page."""
+import re
 import signal
 import time
 
@@ -97,14 +98,16 @@ def test_ll_hls_is_playable_by_ffmpeg(channel, tmp_path):
             assert response.headers["Content-Type"].startswith("application/vnd.apple.mpegurl")
             text = response.read().decode()
         for tag in ("#EXT-X-PART-INF:PART-TARGET=", "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES",
-                    "#EXT-X-PART:", "INDEPENDENT=YES", "#EXT-X-PRELOAD-HINT:TYPE=PART", '#EXT-X-MAP:URI="init.mp4"'):
+                    "#EXT-X-PART:", "INDEPENDENT=YES", "#EXT-X-PRELOAD-HINT:TYPE=PART", '/init.mp4"'):
             assert tag in text, tag
+        # Every resource is listed under this broadcast's token (decision 0051).
+        broadcast = re.search(r'#EXT-X-MAP:URI="([0-9a-z]{13})/init.mp4"', text).group(1)
         # Blocking reload: ask for the next media sequence number; the answer waits for it.
-        last_msn = max(int(line.split("seg")[1].split(".")[0]) for line in text.splitlines() if line.startswith("seg"))
+        last_msn = max(int(line.split("seg")[1].split(".")[0]) for line in text.splitlines() if line.startswith(f"{broadcast}/seg"))
         started = time.monotonic()
         with urllib.request.urlopen(f"{playlist_url}?_HLS_msn={last_msn + 1}&_HLS_part=0", timeout=10) as response:
             blocked = response.read().decode()
-        assert f"part{last_msn + 1}.0.m4s" in blocked
+        assert f'"{broadcast}/part{last_msn + 1}.0.m4s"' in blocked
         assert time.monotonic() - started < 4
         code, errors = decode_errors(playlist_url, seconds=4)
         assert code == 0, errors

@@ -51,3 +51,65 @@ rtmp {{
 
     def url(self, key):
         return f"rtmp://127.0.0.1:{self.rtmp_port}/live/{key}"
+
+
+class NginxCache:
+    """nginx (Debian) as an HTTP CDN in front of `origin_port`: `proxy_cache` honouring the
+    origin's Cache-Control and Vary, concurrent misses collapsed by `proxy_cache_lock`. The
+    access log records, per request, whether it reached the origin (`origin_requests`)."""
+
+    # What `$upstream_cache_status` says of a request the cache did not answer alone.
+    REACHED_ORIGIN = {"MISS", "BYPASS", "EXPIRED", "REVALIDATED", "-"}
+
+    def __init__(self, origin_port, cpu=None):
+        self.dir = processes.temp_dir("nginx-cache-")
+        self.port = processes.free_port()
+        config = f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    log_format cdn '$upstream_cache_status $status $request_uri';
+    access_log {self.dir}/access.log cdn;
+    proxy_cache_path {self.dir}/cache levels=1:2 keys_zone=hls:16m max_size=1g inactive=10m use_temp_path=off;
+    keepalive_requests 100000;
+    upstream origin {{ server 127.0.0.1:{origin_port}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        location / {{
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache hls;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 10s;
+            proxy_cache_lock_age 10s;
+            proxy_read_timeout 30s;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+    }}
+}}
+"""
+        path = os.path.join(self.dir, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(config)
+        self.process = processes.spawn(["nginx", "-p", self.dir, "-e", f"{self.dir}/error.log", "-c", path], cpu=cpu)
+        processes.wait_for("nginx to listen", self._listening, 10, 0.05)
+
+    def _listening(self):
+        if self.process.poll() is not None:
+            raise RuntimeError("nginx exited: " + open(f"{self.dir}/error.log").read()[-2000:])
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self):
+        """(cache status, HTTP status, request URI) of every request so far."""
+        with open(os.path.join(self.dir, "access.log")) as f:
+            return [tuple(line.split(" ", 2)) for line in f.read().splitlines() if line.count(" ") >= 2]

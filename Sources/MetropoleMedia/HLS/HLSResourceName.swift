@@ -1,6 +1,10 @@
-/// The names of LL-HLS resources, relative to the playlist: `init.mp4` (later configurations
-/// `init{n}.mp4`), `seg{msn}.m4s`, `part{msn}.{index}.m4s`. One type both writes the names into
-/// the playlist and reads them back from requests, so the two never drift.
+/// The names of LL-HLS resources: `init.mp4` (later configurations `init{n}.mp4`),
+/// `seg{msn}.m4s`, `part{msn}.{index}.m4s`. One type both writes the names into the playlist
+/// and reads them back from requests, so the two never drift.
+///
+/// The playlist lists each one under its broadcast, `{broadcast}/{name}` (`uri(broadcast:)`):
+/// media sequence numbers and init generations start again at 0 with every publisher, so
+/// without it a cache would answer today's `part0.0.m4s` with yesterday's (decision 0051).
 public enum HLSResourceName: Sendable, Hashable, CustomStringConvertible {
     /// Generation 0 is the stream's first configuration.
     case initSegment(generation: Int)
@@ -13,6 +17,18 @@ public enum HLSResourceName: Sendable, Hashable, CustomStringConvertible {
         case .segment(let msn): "seg\(msn).m4s"
         case .part(let msn, let index): "part\(msn).\(index).m4s"
         }
+    }
+
+    /// The URI the playlist of broadcast `broadcast` lists, relative to the playlist.
+    public func uri(broadcast: String) -> String {
+        "\(broadcast)/\(self)"
+    }
+
+    /// A new broadcast's token: 13 characters of `0-9a-z` (64 random bits), so no two
+    /// publications of any channel share one.
+    public static func makeBroadcast() -> String {
+        let token = String(UInt64.random(in: .min ... .max), radix: 36)
+        return String(repeating: "0", count: 13 - token.count) + token
     }
 
     /// Parses a requested name; `nil` for anything this stream never publishes.

@@ -1,10 +1,11 @@
-/// Renders the LL-HLS media playlist for a segmenter's current window.
+/// Renders the LL-HLS media playlist for a segmenter's current window, naming every resource
+/// under the broadcast's token (`HLSResourceName.uri(broadcast:)`).
 ///
 /// `EXT-X-VERSION:6` is the lowest version whose features we use (`EXT-X-MAP` in a playlist
 /// that is not I-frames-only); the LL-HLS tags carry no version requirement of their own and
 /// version 9 would only be needed for `EXT-X-SKIP`, which we do not send.
 enum LLHLSPlaylist {
-    static func render(_ segmenter: LLHLSSegmenter) -> String {
+    static func render(_ segmenter: LLHLSSegmenter, broadcast: String) -> String {
         let configuration = segmenter.configuration
         var lines: [String] = [
             "#EXTM3U",
@@ -24,21 +25,21 @@ enum LLHLSPlaylist {
                 lines.append("#EXT-X-DISCONTINUITY")
             }
             if mapGeneration != segment.initGeneration {
-                lines.append("#EXT-X-MAP:URI=\"\(HLSResourceName.initSegment(generation: segment.initGeneration))\"")
+                lines.append("#EXT-X-MAP:URI=\"\(HLSResourceName.initSegment(generation: segment.initGeneration).uri(broadcast: broadcast))\"")
                 mapGeneration = segment.initGeneration
             }
             lines.append("#EXT-X-PROGRAM-DATE-TIME:\(ProgramDateTime.format(millisecondsSince1970: segment.programDateTime))")
             for (index, part) in segment.parts.enumerated() where segment.listsParts {
-                let name = HLSResourceName.part(msn: segment.msn, index: index)
+                let name = HLSResourceName.part(msn: segment.msn, index: index).uri(broadcast: broadcast)
                 lines.append("#EXT-X-PART:DURATION=\(seconds(part.duration)),URI=\"\(name)\"" + (part.isIndependent ? ",INDEPENDENT=YES" : ""))
             }
             if segment.isComplete {
                 lines.append("#EXTINF:\(seconds(segment.duration)),")
-                lines.append(HLSResourceName.segment(msn: segment.msn).description)
+                lines.append(HLSResourceName.segment(msn: segment.msn).uri(broadcast: broadcast))
             }
         }
         if let hint = segmenter.preloadHint {
-            lines.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"\(hint)\"")
+            lines.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"\(hint.uri(broadcast: broadcast))\"")
         }
         if segmenter.isEnded {
             lines.append("#EXT-X-ENDLIST")

@@ -15,8 +15,9 @@ extension LiveHub {
         return renderedPlaylist()
     }
 
-    /// A resource named in the playlist (`init.mp4`, `seg{msn}.m4s`, `part{msn}.{i}.m4s`), or
-    /// `nil` (404). A request for the preload-hinted part waits until it is complete; a
+    /// A resource the playlist lists under `broadcast`, by its name there (`init.mp4`,
+    /// `seg{msn}.m4s`, `part{msn}.{i}.m4s`), or `nil` (404); the web layer checks the
+    /// broadcast. A request for the preload-hinted part waits until it is complete; a
     /// completed segment the recording has on disk is read back from its `SegmentStore`.
     public func resource(named name: String) async -> ByteBuffer? {
         guard let resource = HLSResourceName(name) else { return nil }
@@ -65,9 +66,14 @@ extension LiveHub {
         }
     }
 
+    /// `EXT-X-TARGETDURATION` now, in seconds: what caches' lifetimes are counted in.
+    public var targetDuration: Int {
+        state.withLockedValue { $0.segmenter.targetDuration }
+    }
+
     /// How long a request may be held: three target durations unless configured.
     var holdLimit: Duration {
-        let seconds = configuration.holdLimit ?? Double(state.withLockedValue { $0.segmenter.targetDuration } * 3)
+        let seconds = configuration.holdLimit ?? Double(targetDuration * 3)
         return .milliseconds(Int64(seconds * 1000))
     }
 
@@ -116,7 +122,7 @@ extension LiveHub {
         }
         if let cached { return .playlist(cached) }
         guard let segmenter, segmenter.lastMSN != nil || segmenter.isEnded else { return .unavailable }
-        let text = LLHLSPlaylist.render(segmenter)
+        let text = LLHLSPlaylist.render(segmenter, broadcast: broadcast)
         state.withLockedValue { state in
             if state.segmenter.version == segmenter.version {
                 state.cachedPlaylist = (segmenter.version, text)

@@ -12,6 +12,9 @@ import NIOCore
 /// only after a second without a video configuration).
 public final class LiveHub: Sendable {
     public let name: String
+    /// This publication's token in every resource URI its playlist lists, so each broadcast's
+    /// resources have URLs of their own and caches may keep them (decision 0051).
+    public let broadcast = HLSResourceName.makeBroadcast()
     public let configuration: LiveHubConfiguration
     let state: NIOLockedValueBox<State>
 

@@ -33,7 +33,8 @@ enum SiteURL: Equatable {
     case thumbnail(String)
     case livePlaylist(String)
     case liveSocket(String)
-    case liveResource(String, file: String)
+    /// `{broadcast}` is the publication's token (`LiveHub.broadcast`, decision 0051).
+    case liveResource(String, broadcast: String, file: String)
     case liveThumbnail(String)
     /// A recording's playlist, init segments and segments (`RecordingLayout.File`).
     case vodFile(String, file: String)
@@ -170,7 +171,7 @@ enum SiteURL: Equatable {
         case .thumbnail(let file): return ["uploads", "thumbnails", value("file", file)]
         case .livePlaylist(let name): return ["live", value("username", name), "index.m3u8"]
         case .liveSocket(let name): return ["live", value("username", name), "ws"]
-        case .liveResource(let name, let file): return ["live", value("username", name), value("file", file)]
+        case .liveResource(let name, let broadcast, let file): return ["live", value("username", name), value("broadcast", broadcast), value("file", file)]
         case .liveThumbnail(let name): return ["live", value("username", name), "thumbnail.jpg"]
         case .vodFile(let id, let file): return ["vod", value("video", id), value("file", file)]
         case .api(let route): return ["api", "v1"] + route.segments(value)

@@ -31,7 +31,7 @@ func routes(_ app: Application) throws {
         app.get(path(.liveSocket("")), use: PlaybackController.socket)
         app.get(path(.liveThumbnail("")), use: PlaybackController.thumbnail)
         app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
-        app.get(path(.liveResource("", file: "")), use: PlaybackController.resource)
+        app.get(path(.liveResource("", broadcast: "", file: "")), use: PlaybackController.resource)
         app.get(path(.vodFile("", file: "")), use: VODController.file)
     }
 

@@ -41,42 +41,47 @@ enum PlaybackController {
 
     // MARK: LL-HLS
 
+    /// Cache headers from `LiveHLSCaching` (decision 0051): a shared cache in front may answer
+    /// guests from one copy; errors are never kept.
     @Sendable static func playlist(request: Request) async throws -> Response {
-        let entry = try await watchable(request)
-        let msn = try? request.query.get(Int.self, at: "_HLS_msn")
-        let part = try? request.query.get(Int.self, at: "_HLS_part")
-        let address = request.remoteAddress?.ipAddress ?? "?"
-        let agent = request.headers.first(name: .userAgent) ?? ""
-        request.application.live.directory.viewers.hlsSeen(
-            username: entry.username, viewer: ViewerCounter.viewerID(request, fallback: "h:" + TokenSecret.digest(address + agent))
-        )
-        switch await entry.hub.playlist(msn: msn, part: part) {
-        case .playlist(let text):
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "application", subType: "vnd.apple.mpegurl")
-            // A blocking request names one future playlist version, so a CDN may keep it; the
-            // plain URL changes every part and must be revalidated.
-            headers.replaceOrAdd(name: .cacheControl, value: msn == nil ? "no-cache" : "public, max-age=6")
-            headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
-            return Response(status: .ok, headers: headers, body: .init(string: text))
-        case .badRequest:
-            throw APIError.badRequest("_HLS_msn is too far ahead of the live edge.", code: "bad_hls_request")
-        case .unavailable:
-            throw APIError(status: .serviceUnavailable, code: "not_ready", message: "The playlist is not ready; retry shortly.",
-                           headers: ["Retry-After": "1"])
+        try await LiveHLSCaching.uncachedErrors {
+            let entry = try await watchable(request)
+            let msn = try? request.query.get(Int.self, at: "_HLS_msn")
+            let part = try? request.query.get(Int.self, at: "_HLS_part")
+            let address = request.remoteAddress?.ipAddress ?? "?"
+            let agent = request.headers.first(name: .userAgent) ?? ""
+            request.application.live.directory.viewers.hlsSeen(
+                username: entry.username, viewer: ViewerCounter.viewerID(request, fallback: "h:" + TokenSecret.digest(address + agent))
+            )
+            switch await entry.hub.playlist(msn: msn, part: part) {
+            case .playlist(let text):
+                let answer: LiveHLSCaching.Answer = msn == nil ? .playlist : .blockingPlaylist(targetDuration: entry.hub.targetDuration)
+                var headers = LiveHLSCaching.headers(answer, for: .init(request))
+                headers.contentType = HTTPMediaType(type: "application", subType: "vnd.apple.mpegurl")
+                return Response(status: .ok, headers: headers, body: .init(string: text))
+            case .badRequest:
+                throw APIError.badRequest("_HLS_msn is too far ahead of the live edge.", code: "bad_hls_request")
+            case .unavailable:
+                throw APIError(status: .serviceUnavailable, code: "not_ready", message: "The playlist is not ready; retry shortly.",
+                               headers: ["Retry-After": "1"])
+            }
         }
     }
 
+    /// `/live/{username}/{broadcast}/{file}`: a resource of the current broadcast only, so a
+    /// URL never names two different byte strings.
     @Sendable static func resource(request: Request) async throws -> Response {
-        let entry = try await watchable(request)
-        guard let name = request.parameters.get("file"), let bytes = await entry.hub.resource(named: name) else {
-            throw APIError.notFound("No such segment or part.")
+        try await LiveHLSCaching.uncachedErrors {
+            let entry = try await watchable(request)
+            guard request.parameters.get("broadcast") == entry.hub.broadcast else {
+                throw APIError.notFound("That broadcast has ended.")
+            }
+            guard let name = request.parameters.get("file"), let bytes = await entry.hub.resource(named: name) else {
+                throw APIError.notFound("No such segment or part.")
+            }
+            var headers = LiveHLSCaching.headers(.resource, for: .init(request))
+            headers.contentType = HTTPMediaType(type: "video", subType: "mp4")
+            return Response(status: .ok, headers: headers, body: .init(buffer: bytes))
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "video", subType: "mp4")
-        // Names are reused by the next broadcast, so caches keep them only briefly.
-        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=20")
-        headers.replaceOrAdd(name: .accessControlAllowOrigin, value: "*")
-        return Response(status: .ok, headers: headers, body: .init(buffer: bytes))
     }
 }

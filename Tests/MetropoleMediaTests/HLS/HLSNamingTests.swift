@@ -16,6 +16,15 @@ import Testing
         }
     }
 
+    @Test func everyBroadcastListsItsResourcesUnderItsOwnToken() {
+        let tokens = (0..<1000).map { _ in HLSResourceName.makeBroadcast() }
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.allSatisfy { $0.count == 13 && $0.allSatisfy { $0.isNumber || ("a"..."z").contains($0) } })
+        #expect(HLSResourceName.part(msn: 3, index: 1).uri(broadcast: "abc") == "abc/part3.1.m4s")
+        // A hub is one publication: a new publisher gets a new hub and so a new token.
+        #expect(LiveHub(name: "a").broadcast != LiveHub(name: "a").broadcast)
+    }
+
     @Test func formatsProgramDateTime() {
         #expect(ProgramDateTime.format(millisecondsSince1970: 0) == "1970-01-01T00:00:00.000Z")
         #expect(ProgramDateTime.format(millisecondsSince1970: 1_700_000_000_123) == "2023-11-14T22:13:20.123Z")

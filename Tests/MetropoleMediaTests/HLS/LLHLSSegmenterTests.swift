@@ -25,10 +25,10 @@ import Testing
     @Test func rendersPartsSegmentsAndPreloadHint() throws {
         var segmenter = try Self.segmenter(until: 4360, configuration: Self.windowOfThree)
         let parts = [
-            "#EXT-X-PART:DURATION=0.280,URI=\"part{n}.0.m4s\",INDEPENDENT=YES",
-            "#EXT-X-PART:DURATION=0.280,URI=\"part{n}.1.m4s\"",
-            "#EXT-X-PART:DURATION=0.280,URI=\"part{n}.2.m4s\"",
-            "#EXT-X-PART:DURATION=0.160,URI=\"part{n}.3.m4s\"",
+            "#EXT-X-PART:DURATION=0.280,URI=\"b/part{n}.0.m4s\",INDEPENDENT=YES",
+            "#EXT-X-PART:DURATION=0.280,URI=\"b/part{n}.1.m4s\"",
+            "#EXT-X-PART:DURATION=0.280,URI=\"b/part{n}.2.m4s\"",
+            "#EXT-X-PART:DURATION=0.160,URI=\"b/part{n}.3.m4s\"",
         ].joined(separator: "\n")
         let expected = """
             #EXTM3U
@@ -37,24 +37,24 @@ import Testing
             #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.900
             #EXT-X-PART-INF:PART-TARGET=0.300
             #EXT-X-MEDIA-SEQUENCE:1
-            #EXT-X-MAP:URI="init.mp4"
+            #EXT-X-MAP:URI="b/init.mp4"
             #EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:21.000Z
             #EXTINF:1.000,
-            seg1.m4s
+            b/seg1.m4s
             #EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:22.000Z
             \(parts.replacingOccurrences(of: "{n}", with: "2"))
             #EXTINF:1.000,
-            seg2.m4s
+            b/seg2.m4s
             #EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:23.000Z
             \(parts.replacingOccurrences(of: "{n}", with: "3"))
             #EXTINF:1.000,
-            seg3.m4s
+            b/seg3.m4s
             #EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:24.000Z
-            #EXT-X-PART:DURATION=0.280,URI="part4.0.m4s",INDEPENDENT=YES
-            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="part4.1.m4s"
+            #EXT-X-PART:DURATION=0.280,URI="b/part4.0.m4s",INDEPENDENT=YES
+            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="b/part4.1.m4s"
 
             """
-        #expect(LLHLSPlaylist.render(segmenter) == expected)
+        #expect(LLHLSPlaylist.render(segmenter, broadcast: "b") == expected)
     }
 
     @Test func slidesTheMediaSequenceAndEndsWithEndList() throws {
@@ -62,9 +62,9 @@ import Testing
         #expect(segmenter.segments.map(\.msn) == [3, 4, 5])
         #expect(segmenter.current?.msn == 6)
         segmenter.finish()
-        let text = LLHLSPlaylist.render(segmenter)
+        let text = LLHLSPlaylist.render(segmenter, broadcast: "b")
         #expect(text.contains("#EXT-X-MEDIA-SEQUENCE:4\n"))
-        #expect(text.hasSuffix("#EXTINF:1.000,\nseg6.m4s\n#EXT-X-ENDLIST\n"))
+        #expect(text.hasSuffix("#EXTINF:1.000,\nb/seg6.m4s\n#EXT-X-ENDLIST\n"))
         #expect(!text.contains("PRELOAD-HINT"))
         #expect(!text.contains("part4."))
     }
@@ -130,7 +130,7 @@ import Testing
             segmenter.append(writer.fragment(for: MediaSamples.video(dts, key: dts % 4000 == 0), track: track), wallClock: 0)
         }
         #expect(segmenter.targetDuration == 4)
-        #expect(LLHLSPlaylist.render(segmenter).contains("#EXT-X-TARGETDURATION:4\n"))
+        #expect(LLHLSPlaylist.render(segmenter, broadcast: "b").contains("#EXT-X-TARGETDURATION:4\n"))
     }
 
     @Test func keepsOnlyTheLiveWindowOfThreeTargetDurations() throws {

@@ -18,7 +18,7 @@ import Testing
             Issue.record("no playlist")
             return
         }
-        #expect(now.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part0.2.m4s\""))
+        #expect(now.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"\(hub.broadcast)/part0.2.m4s\""))
         // act
         let waiting = Task { await hub.playlist(msn: 0, part: 2) }
         try await Task.sleep(for: .milliseconds(100))
@@ -29,8 +29,8 @@ import Testing
             Issue.record("expected a playlist, got \(answer)")
             return
         }
-        #expect(text.contains("URI=\"part0.2.m4s\"\n"))
-        #expect(text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part0.3.m4s\""))
+        #expect(text.contains("URI=\"\(hub.broadcast)/part0.2.m4s\"\n"))
+        #expect(text.contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"\(hub.broadcast)/part0.3.m4s\""))
     }
 
     @Test func refusesRequestsFarAhead() async throws {
@@ -78,7 +78,7 @@ import Testing
             Issue.record("expected the final playlist")
             return
         }
-        #expect(text.hasSuffix("seg1.m4s\n#EXT-X-ENDLIST\n"))
+        #expect(text.hasSuffix("\(hub.broadcast)/seg1.m4s\n#EXT-X-ENDLIST\n"))
         #expect(await hub.resource(named: "seg1.m4s") != nil)
     }
 
@@ -92,7 +92,7 @@ import Testing
             return
         }
         let tail = try #require(text.split(separator: "seg1.m4s\n").last)
-        #expect(tail.hasPrefix("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init1.mp4\"\n"))
+        #expect(tail.hasPrefix("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"\(hub.broadcast)/init1.mp4\"\n"))
         #expect(await hub.resource(named: "init1.mp4") == hub.initSegment)
         #expect(await hub.resource(named: "init.mp4") != nil)
     }

@@ -102,16 +102,20 @@ import Testing
             guard let start = line.range(of: "URI=\"") else { return nil }
             return String(line[start.upperBound...].prefix { $0 != "\"" })
         }
-        for name in Set(names) {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent(hub.broadcast), withIntermediateDirectories: true)
+        for uri in Set(names) {
+            // Every resource is listed under the broadcast (decision 0051).
+            let name = try #require(uri.split(separator: "/").last.map(String.init), "\(uri)")
+            #expect(uri == "\(hub.broadcast)/\(name)")
             let data = try #require(await hub.resource(named: name), "\(name) listed but not served")
-            try Data(data.readableBytesView).write(to: directory.appendingPathComponent(name))
+            try Data(data.readableBytesView).write(to: directory.appendingPathComponent(uri))
         }
 
         // check
         #expect(playlist.hasPrefix("#EXTM3U\n"))
         #expect(playlist.contains("#EXT-X-PART:"))
         #expect(playlist.hasSuffix("#EXT-X-ENDLIST\n"))
-        #expect(names.filter { $0.hasPrefix("seg") }.count == Self.seconds)
+        #expect(names.filter { $0.hasPrefix("\(hub.broadcast)/seg") }.count == Self.seconds)
         let index = directory.appendingPathComponent("index.m3u8").path
         let probe = try await Tools.run("ffprobe", [
             "-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "default=noprint_wrappers=1", index,
