@@ -10,23 +10,6 @@ import Vapor
 // MariaDB, files), never in a task.
 NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
-#if canImport(Glibc)
-import Glibc
-
-// glibc raises its mmap threshold to the size of each large block freed, after which media
-// buffers (keyframes, parts, segments of every live stream) come from heap arenas that
-// fragment and never shrink: at 50 streams, 3.2 instead of 2.5 MiB each (decision 0048).
-// Fixing the threshold at its initial 128 KiB keeps those blocks mapped and returned on free.
-// An operator's own GLIBC_TUNABLES setting wins.
-// (`mallopt` is in malloc.h, which the Glibc module leaves out.)
-if !(ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] ?? "").contains("mmap_threshold"),
-   let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
-    typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-    let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD
-    _ = unsafeBitCast(symbol, to: MallOpt.self)(mmapThreshold, 128 << 10)
-}
-#endif
-
 // Thin entry point: read the environment, then hand over to the application.
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.contains("--help") || arguments.contains("-h") || arguments.first == "help" {
