@@ -34,13 +34,19 @@ def fetch(url, token=None):
         return error.code, error.headers, error.read()
 
 
+def go_live(server, url, playlist_url):
+    """ffmpeg publishing to `url`, once `playlist_url` answers."""
+    publisher = publish(url)
+    assert wait_until(lambda: server.is_live("caster"), timeout=10)
+    assert wait_until(lambda: fetch(playlist_url)[0] == 200, timeout=10)
+    return publisher
+
+
 def test_200_readers_through_nginx_cost_the_origin_about_one_request_per_part(server, cdn):
     token, url = server.channel("caster")
-    publisher = publish(url)
+    playlist_url = f"{cdn.url}/live/caster/index.m3u8"
+    publisher = go_live(server, url, playlist_url)
     try:
-        assert wait_until(lambda: server.is_live("caster"), timeout=10)
-        playlist_url = f"{cdn.url}/live/caster/index.m3u8"
-        assert wait_until(lambda: fetch(playlist_url)[0] == 200, timeout=10)
         time.sleep(2)
         before = len(cdn.log())
 
@@ -76,11 +82,9 @@ def test_the_cache_keeps_guests_answers_for_guests_and_never_a_refusal(server, c
     token, url = server.channel("caster")
     viewer = server.sign_up("viewer")
     assert server.api("PUT", "/me/blocked/viewer", token=token)[0] == 204
-    publisher = publish(url)
+    playlist_url = f"{cdn.url}/live/caster/index.m3u8"
+    publisher = go_live(server, url, playlist_url)
     try:
-        assert wait_until(lambda: server.is_live("caster"), timeout=10)
-        playlist_url = f"{cdn.url}/live/caster/index.m3u8"
-        assert wait_until(lambda: fetch(playlist_url)[0] == 200, timeout=10)
         time.sleep(1)
         status, headers, body = fetch(playlist_url)
         assert status == 200 and headers["Cache-Control"] == "public, max-age=1", headers
@@ -112,10 +116,8 @@ def test_the_cache_keeps_guests_answers_for_guests_and_never_a_refusal(server, c
     # The next broadcast lists its resources under a new token: yesterday's URL is never
     # answered with today's bytes, and the old one is gone at the origin.
     assert wait_until(lambda: not server.is_live("caster"), timeout=5)
-    publisher = publish(url)
+    publisher = go_live(server, url, f"{server.url}/live/caster/index.m3u8")
     try:
-        assert wait_until(lambda: server.is_live("caster"), timeout=10)
-        assert wait_until(lambda: fetch(f"{server.url}/live/caster/index.m3u8")[0] == 200, timeout=10)
         _, _, text = fetch(f"{server.url}/live/caster/index.m3u8")
         old, new = parts[-1].uri.split("/")[0], llhls.parse(text.decode())[0][0].uri.split("/")[0]
         assert old != new

@@ -1,5 +1,6 @@
-"""nginx + libnginx-mod-rtmp, the benchmarks' peer: one worker (as measured in TOOLCHAIN.md),
-on loopback, with HLS to disk or none."""
+"""Debian nginx on loopback, one worker (as measured in TOOLCHAIN.md): with libnginx-mod-rtmp
+as the benchmarks' peer (HLS to disk or none), and as an HTTP cache in front of our server (the
+CDN of e2e/test_cdn.py)."""
 import os
 import socket
 
@@ -7,6 +8,23 @@ from harness import processes
 from harness.measure import SERVER_CPU, children_of
 
 MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+
+
+def start(directory, config, port, cpu):
+    """nginx with `config` (its files in `directory`), once it listens on `port`."""
+    path = os.path.join(directory, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(config)
+    process = processes.spawn(["nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", path], cpu=cpu)
+
+    def listening():
+        if process.poll() is not None:
+            raise RuntimeError("nginx exited: " + open(f"{directory}/error.log").read()[-2000:])
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    processes.wait_for("nginx to listen", listening, 10, 0.05)
+    return process
 
 
 class NginxRTMP:
@@ -33,17 +51,7 @@ rtmp {{
     }}
 }}
 """
-        path = os.path.join(self.dir, "nginx.conf")
-        with open(path, "w") as f:
-            f.write(config)
-        self.process = processes.spawn(["nginx", "-p", self.dir, "-e", f"{self.dir}/error.log", "-c", path], cpu=cpu)
-        processes.wait_for("nginx-rtmp to listen", self._listening, 10, 0.05)
-
-    def _listening(self):
-        if self.process.poll() is not None:
-            raise RuntimeError("nginx exited: " + open(f"{self.dir}/error.log").read()[-2000:])
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.rtmp_port)) == 0
+        self.process = start(self.dir, config, self.rtmp_port, cpu)
 
     @property
     def pids(self):
@@ -93,17 +101,7 @@ http {{
     }}
 }}
 """
-        path = os.path.join(self.dir, "nginx.conf")
-        with open(path, "w") as f:
-            f.write(config)
-        self.process = processes.spawn(["nginx", "-p", self.dir, "-e", f"{self.dir}/error.log", "-c", path], cpu=cpu)
-        processes.wait_for("nginx to listen", self._listening, 10, 0.05)
-
-    def _listening(self):
-        if self.process.poll() is not None:
-            raise RuntimeError("nginx exited: " + open(f"{self.dir}/error.log").read()[-2000:])
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
+        self.process = start(self.dir, config, self.port, cpu)
 
     @property
     def url(self):
