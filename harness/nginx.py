@@ -10,11 +10,19 @@ from harness.measure import SERVER_CPU, children_of
 MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 
 
-def start(directory, config, port, cpu):
-    """nginx with `config` (its files in `directory`), once it listens on `port`."""
+def start(directory, config, port, cpu, preamble=""):
+    """nginx with `config` (its files in `directory`), once it listens on `port`: one worker in
+    the foreground, `preamble` (e.g. `load_module`) first."""
     path = os.path.join(directory, "nginx.conf")
     with open(path, "w") as f:
-        f.write(config)
+        f.write(f"""{preamble}
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+daemon off;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 8192; }}
+{config}""")
     process = processes.spawn(["nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", path], cpu=cpu)
 
     def listening():
@@ -36,13 +44,6 @@ class NginxRTMP:
         self.rtmp_port = processes.free_port()
         hls_block = f"hls on; hls_path {self.hls_dir}; hls_fragment 1s; hls_playlist_length 6s;" if hls else "hls off;"
         config = f"""
-load_module {MODULE};
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log warn;
-events {{ worker_connections 8192; }}
 rtmp {{
     server {{
         listen 127.0.0.1:{self.rtmp_port};
@@ -51,7 +52,7 @@ rtmp {{
     }}
 }}
 """
-        self.process = start(self.dir, config, self.rtmp_port, cpu)
+        self.process = start(self.dir, config, self.rtmp_port, cpu, preamble=f"load_module {MODULE};")
 
     @property
     def pids(self):
@@ -73,12 +74,6 @@ class NginxCache:
         self.dir = processes.temp_dir("nginx-cache-")
         self.port = processes.free_port()
         config = f"""
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-daemon off;
-pid {self.dir}/nginx.pid;
-error_log {self.dir}/error.log warn;
-events {{ worker_connections 8192; }}
 http {{
     log_format cdn '$upstream_cache_status $status $request_uri';
     access_log {self.dir}/access.log cdn;
