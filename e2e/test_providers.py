@@ -15,6 +15,7 @@ import pytest
 from harness import ROOT, processes
 from harness.binaries import metropole
 from harness.media import TEST_CLIP, clip, publish
+from harness import nginx
 from harness.nginx import MODULE
 from harness.processes import wait_until
 from harness.server import Server
@@ -33,13 +34,6 @@ class NginxProvider:
         rtmp_part = rtmp_part.replace("/var/lib/nginx/metropole-hls", self.hls)
         http_part = http_part.replace("/var/lib/nginx/metropole-hls/", self.hls + "/")
         config = f"""
-load_module {MODULE};
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log info;
-events {{ worker_connections 256; }}
 rtmp {{
     server {{
         listen 127.0.0.1:{RTMP_PORT};
@@ -54,10 +48,7 @@ http {{
     }}
 }}
 """
-        with open(os.path.join(work, "nginx.conf"), "w") as f:
-            f.write(config)
-        self.process = processes.spawn(["nginx", "-p", work, "-e", f"{work}/error.log", "-c", f"{work}/nginx.conf"])
-        processes.wait_for("nginx to listen", lambda: self.process.poll() is None and _listening(RTMP_PORT), 10, 0.05)
+        self.process = nginx.start(work, config, RTMP_PORT, preamble=f"load_module {MODULE};", log_level="info")
 
     def log(self):
         with open(os.path.join(self.dir, "error.log")) as f:
@@ -65,12 +56,6 @@ http {{
 
     def stop(self):
         processes.stop(self.process)
-
-
-def _listening(port):
-    import socket
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 RTMP_PORT = processes.free_port()

@@ -10,7 +10,7 @@ from harness.measure import SERVER_CPU, children_of
 MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 
 
-def start(directory, config, port, cpu, preamble=""):
+def start(directory, config, port, cpu=None, preamble="", log_level="warn"):
     """nginx with `config` (its files in `directory`), once it listens on `port`: one worker in
     the foreground, `preamble` (e.g. `load_module`) first."""
     path = os.path.join(directory, "nginx.conf")
@@ -20,7 +20,7 @@ def start(directory, config, port, cpu, preamble=""):
 worker_processes 1;
 daemon off;
 pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
+error_log {directory}/error.log {log_level};
 events {{ worker_connections 8192; }}
 {config}""")
     process = processes.spawn(["nginx", "-p", directory, "-e", f"{directory}/error.log", "-c", path], cpu=cpu)
