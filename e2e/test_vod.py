@@ -163,7 +163,7 @@ def test_vlc_plays_the_recording_and_starts_where_it_is_asked(channel, open_fold
     run = vlc_remux(video["playlistUrl"], whole)
     assert os.path.exists(whole), run.stderr[-2000:]
     # Past the middle: VLC 3's MP4 demuxer wrote nothing from there while segments had one moof
-    # per frame; served as one moof per track (decision 0049) it seeks like anywhere else.
+    # per frame; served as one moof with a traf per track (decision 0049) it seeks like anywhere else.
     start = 6
     run = vlc_remux(video["playlistUrl"], seeked, start_time=start)
     assert os.path.exists(seeked) and os.path.getsize(seeked) > 0, run.stderr[-2000:]
