@@ -17,8 +17,8 @@ enum VODController {
         let parts = file.contentType.split(separator: "/").map(String.init)
         let mediaType = HTTPMediaType(type: parts[0], subType: parts[1])
         let response: Response
-        // A segment goes out as one moof with a traf per track (0049), read whole without blocking the event
-        // loop; one the coalescer does not understand goes out as it is on disk.
+        // A segment goes out as one moof with a traf per track (0049), read whole without
+        // blocking the event loop; one the coalescer does not understand goes out as on disk.
         if case .segment = file, let merged = SegmentCoalescer.coalesce(try await request.fileio.collectFile(at: path)) {
             response = try Self.response(with: merged, mediaType: mediaType, for: request)
         } else {
