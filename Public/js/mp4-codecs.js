@@ -66,13 +66,17 @@ function aacCodec(view, entry) {
   }
 }
 
+// The trak boxes of an init segment's moov.
+function* traks(view) {
+  const moov = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moov');
+  if (!moov) return;
+  for (const box of boxes(view, moov.start, moov.end)) if (box.type === 'trak') yield box;
+}
+
 export function codecsFromInitSegment(buffer) {
   const view = new DataView(buffer);
   const codecs = [];
-  const moov = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moov');
-  if (!moov) return codecs;
-  for (const trak of boxes(view, moov.start, moov.end)) {
-    if (trak.type !== 'trak') continue;
+  for (const trak of traks(view)) {
     const stsd = ['mdia', 'minf', 'stbl', 'stsd'].reduce((box, type) => box && child(view, box, type), trak);
     if (!stsd) continue;
     for (const entry of boxes(view, stsd.start + 8, stsd.end)) {
@@ -88,10 +92,7 @@ export function codecsFromInitSegment(buffer) {
 export function tracksFromInitSegment(buffer) {
   const view = new DataView(buffer);
   const tracks = [];
-  const moov = [...boxes(view, 0, view.byteLength)].find((b) => b.type === 'moov');
-  if (!moov) return tracks;
-  for (const trak of boxes(view, moov.start, moov.end)) {
-    if (trak.type !== 'trak') continue;
+  for (const trak of traks(view)) {
     const tkhd = child(view, trak, 'tkhd');
     const mdia = child(view, trak, 'mdia');
     const mdhd = mdia && child(view, mdia, 'mdhd');

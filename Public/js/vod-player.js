@@ -43,6 +43,7 @@ class VODPlayer {
     this.next = 0;          // index of the next segment to append
     this.appendedInit = null;
     this.inits = new Map();
+    this.trackTables = new Map();
     this.generation = 0;    // bumped by each seek, so answers for an old position are dropped
     this.busy = false;
     this.start().catch((error) => this.fail(error));
@@ -83,6 +84,12 @@ class VODPlayer {
   async initSegment(url) {
     if (!this.inits.has(url)) this.inits.set(url, await bytes(url));
     return this.inits.get(url);
+  }
+
+  // The tracks (ids, timescales) of an init segment, read once.
+  async tracks(url) {
+    if (!this.trackTables.has(url)) this.trackTables.set(url, tracksFromInitSegment(await this.initSegment(url)));
+    return this.trackTables.get(url);
   }
 
   indexAt(time) {
@@ -137,7 +144,7 @@ class VODPlayer {
       }
       if (generation !== this.generation) return;
       // The segment's first video picture goes to its playlist start.
-      const first = firstPresentationTime(media, tracksFromInitSegment(await this.initSegment(segment.init)));
+      const first = firstPresentationTime(media, await this.tracks(segment.init));
       if (generation !== this.generation) return;
       this.buffer.timestampOffset = segment.start - (first ?? 0);
       await this.apply(() => this.buffer.appendBuffer(media));

@@ -6,7 +6,7 @@ import struct
 import threading
 import time
 
-from harness import bench, load_tools, processes
+from harness import bench, llhls, load_tools, processes
 from harness.measure import LOAD_CPU, machine
 from harness.processes import stop, temp_dir, wait_for
 from harness.report import log, percentile, table
@@ -113,21 +113,12 @@ class HLSFollower(threading.Thread):
 
     @staticmethod
     def _parts(playlist):
-        return re.findall(r'#EXT-X-PART:[^\n]*URI="([^"]+)"', playlist)
+        return [part.uri for part in llhls.parse(playlist)[0]]
 
     @staticmethod
     def _next(playlist):
         """(msn, part) of the first part not yet in the playlist."""
-        msn = int(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", playlist).group(1)) - 1
-        parts, complete = 0, False
-        for line in playlist.splitlines():
-            if line.startswith("#EXT-X-PROGRAM-DATE-TIME"):
-                msn, parts, complete = msn + 1, 0, False
-            elif line.startswith("#EXT-X-PART:"):
-                parts += 1
-            elif line.startswith("#EXTINF"):
-                complete = True
-        return (msn + 1, 0) if complete else (msn, parts)
+        return llhls.parse(playlist)[1]
 
 
 def main():
