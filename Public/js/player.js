@@ -44,6 +44,7 @@ export class LivePlayer {
     this.video.addEventListener('waiting', () => this.onStall());
     document.addEventListener('metropole:live', (event) => {
       if (event.detail.username !== this.channel) return;
+      if (event.detail.node) this.playFrom(event.detail.node);
       if (event.detail.isLive && !this.socket) this.start();
       if (!event.detail.isLive) this.stop('offline');
     });
@@ -84,10 +85,22 @@ export class LivePlayer {
     this.video.onplaying = () => { this.retries = 0; this.setState('playing'); };
   }
 
+  // On a site of several nodes the stream plays from the ingest node that holds it: the
+  // "live" event names it, and the feed's paths move there.
+  playFrom(node) {
+    for (const key of ['ws', 'hls']) {
+      if (!this.root.dataset[key]) continue;
+      this.root.dataset[key] = new URL(new URL(this.root.dataset[key], location.href).pathname, node).href;
+    }
+  }
+
   connect() {
     this.mode = 'mse';
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}${this.root.dataset.ws}?viewer=${viewerId()}`);
+    // A path on this site, or an absolute URL naming another node.
+    const url = new URL(this.root.dataset.ws, location.href);
+    if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('viewer', viewerId());
+    const socket = new WebSocket(url.href);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     this.initialized = false;

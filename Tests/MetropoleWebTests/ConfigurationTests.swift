@@ -25,6 +25,25 @@ import Testing
         #expect(off.liveThumbnailSeconds == 0)
     }
 
+    @Test func rolesNeedASharedDatabase() throws {
+        let base = ["METROPOLE_DATA_DIR": directory.path]
+        #expect(try AppConfiguration.load(from: base).role == .all)
+        for role in ["web", "ingest"] {
+            #expect(throws: AppConfiguration.Error.self) { try AppConfiguration.load(from: base.merging(["METROPOLE_ROLE": role]) { $1 }) }
+        }
+        let shared = base.merging(["DATABASE_URL": "postgres://u@127.0.0.1/db", "METROPOLE_ROLE": "Ingest",
+                                   "METROPOLE_NODE_URL": "http://10.0.0.7:8081/", "METROPOLE_NODE_CAPACITY": "50"]) { $1 }
+        let ingest = try AppConfiguration.load(from: shared)
+        #expect(ingest.role == .ingest && !ingest.role.servesSite && ingest.role.servesMedia)
+        #expect(ingest.nodeURL.absoluteString == "http://10.0.0.7:8081")
+        #expect(ingest.nodeCapacity == 50)
+        for (name, bad) in [("METROPOLE_ROLE", "edge"), ("METROPOLE_NODE_URL", "http://x/path"), ("METROPOLE_NODE_CAPACITY", "0")] {
+            #expect(throws: AppConfiguration.Error.self) { try AppConfiguration.load(from: shared.merging([name: bad]) { $1 }) }
+        }
+        // Without its own URL a node is reached at the site's.
+        #expect(try AppConfiguration.load(from: base).nodeURL.absoluteString == "http://127.0.0.1:8080")
+    }
+
     @Test func rtmpPortZeroDisablesIngest() throws {
         let configuration = try AppConfiguration.load(from: ["METROPOLE_DATA_DIR": directory.path, "METROPOLE_RTMP_PORT": "0"])
         #expect(configuration.rtmpPort == nil)

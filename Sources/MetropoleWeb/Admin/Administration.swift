@@ -72,7 +72,7 @@ enum Administration {
             await Ingress.disconnect(stream, in: app)
         }
         if let id = user.id {
-            for owner in app.chat.roomOwnerIDs { app.ejections.eject(viewerID: id, fromChannelOf: owner, reason: .suspended) }
+            app.ejections.ejectEverywhere(viewerID: id, reason: .suspended)
         }
         app.listings.invalidate()
     }

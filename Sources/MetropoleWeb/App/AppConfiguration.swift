@@ -47,6 +47,13 @@ public struct AppConfiguration: Sendable, Equatable {
     var siteWebhooks: [SiteWebhook] = []
     /// How long and how much recordings are kept (`METROPOLE_VOD_RETENTION_DAYS`, `METROPOLE_VOD_MAX_GB`).
     var recordingRetention = RecordingRetention()
+    /// What this node does (`METROPOLE_ROLE`, default `all`); see `NodeRole`.
+    public var role: NodeRole = .all
+    /// Where players and CDNs reach this node (`METROPOLE_NODE_URL`, default the public URL):
+    /// playback URLs of streams held here name it.
+    public var nodeURL: URL
+    /// Live streams this node takes before it refuses publishers (`METROPOLE_NODE_CAPACITY`).
+    public var nodeCapacity = 400
 
     /// A configuration value that cannot be used; `description` is the one line start-up prints.
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -125,8 +132,34 @@ public struct AppConfiguration: Sendable, Equatable {
 
         var configuration = AppConfiguration(
             httpHost: httpHost, httpPort: httpPort, rtmpPort: rtmpPort == 0 ? nil : rtmpPort, rtmpHost: rtmpHost,
-            dataDirectory: dataDirectory, database: database, publicURL: publicURL, bcryptCost: bcryptCost
+            dataDirectory: dataDirectory, database: database, publicURL: publicURL, bcryptCost: bcryptCost,
+            nodeURL: publicURL
         )
+
+        if let raw = value(NodeRole.variable) {
+            guard let role = NodeRole(rawValue: raw.lowercased()) else {
+                throw Error(variable: NodeRole.variable, problem: "\"\(raw)\" is not all, web or ingest")
+            }
+            if case .sqlite = database, role != .all {
+                throw Error(variable: NodeRole.variable,
+                            problem: "\(role.rawValue) needs a database every node shares: set DATABASE_URL to mysql://… or postgres://… (SQLite serves one node, role all)")
+            }
+            configuration.role = role
+        }
+        if let raw = value("METROPOLE_NODE_URL") {
+            guard let url = URL(string: raw.hasSuffix("/") ? String(raw.dropLast()) : raw), let scheme = url.scheme?.lowercased(),
+                  ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty, url.path.isEmpty
+            else {
+                throw Error(variable: "METROPOLE_NODE_URL", problem: "\"\(raw)\" is not an absolute http(s) URL without a path")
+            }
+            configuration.nodeURL = url
+        }
+        if let raw = value("METROPOLE_NODE_CAPACITY") {
+            guard let streams = Int(raw), (1...100_000).contains(streams) else {
+                throw Error(variable: "METROPOLE_NODE_CAPACITY", problem: "\"\(raw)\" is not a number of live streams from 1 to 100000")
+            }
+            configuration.nodeCapacity = streams
+        }
 
         if let raw = value(ChatRateLimits.variable) {
             let parts = raw.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }

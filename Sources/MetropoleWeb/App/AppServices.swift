@@ -18,6 +18,10 @@ enum AppServices {
             PeriodicJob(name: "websocket keepalive", interval: .nanoseconds(sockets.keepalive.interval.nanoseconds),
                         work: { sockets.sweep() }),
         ]
+        if app.nodes.isActive {
+            let nodes = app.nodes
+            services.append(PeriodicJob(name: "node heartbeat", interval: NodeRegistry.interval, work: { await nodes.beat() }))
+        }
         let thumbnails = app.liveThumbnails, directory = live.directory
         if thumbnails.decoder != nil {
             services.append(PeriodicJob(name: "live thumbnails", interval: thumbnails.tick,

@@ -50,6 +50,10 @@ public enum CommandLineHelp {
       METROPOLE_VOD_MAX_GB          Keep recordings under N GB, oldest go first (decimals; 0/unset: no cap)
       METROPOLE_LIVE_THUMBNAIL_SECONDS  A live frame becomes the card picture every N s (default 60; 0: off; needs ffmpeg)
       METROPOLE_METRICS_TOKEN  Bearer token for GET /metrics (Prometheus); unset: /metrics is 404
+      METROPOLE_ROLE        all (default), web (pages, API, chat) or ingest (RTMP/WHIP, live media);
+                            web and ingest need a shared mysql:// or postgres:// DATABASE_URL
+      METROPOLE_NODE_URL    Where players reach this node (default: the public URL)
+      METROPOLE_NODE_CAPACITY  Live streams this node takes before refusing publishers (default 400)
 
     A bad value stops start-up with one line naming the variable.
     """

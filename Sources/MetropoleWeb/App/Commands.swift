@@ -1,17 +1,23 @@
 import Vapor
 
-/// `metropole serve` (the default): clears what a crash may have left marked live, then runs
-/// every service until SIGTERM or SIGINT, and stops them gracefully.
+/// `metropole serve` (the default): clears what a crash may have left marked live (alone on
+/// SQLite; on a shared database the registry's sweep does it), joins the node registry, then
+/// runs every service until SIGTERM or SIGINT, stops them gracefully, and leaves the registry.
 struct ServeCommand: AsyncCommand {
     struct Signature: CommandSignature {}
     var help: String { "Serves the site, the API and ingest (the default command)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try await app.live.directory.resetLiveFlags()
+        if app.cluster.isShared {
+            try await NodeRegistry.join(app)
+        } else {
+            try await app.live.directory.resetLiveFlags()
+        }
         try await app.recordings.recover()
         await app.recordings.enforceRetention()
         try await AppServices.run(app)
+        await app.nodes.leave()
     }
 }
 

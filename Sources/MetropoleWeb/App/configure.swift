@@ -42,7 +42,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     // Domain services, each made once here and found through `app`.
     app.listings = ListingCache()
     app.guestPages = GuestPageCache(listings: app.listings)
-    app.ejections = Ejections()
+    app.cluster = Cluster(transport: try Cluster.transport(for: configuration.database, app: app), logger: app.logger)
+    app.nodes = NodeRegistry(nodeID: app.cluster.nodeID, database: { [unowned app] in app.db }, logger: app.logger)
+    app.ejections = Ejections(cluster: app.cluster)
     app.streamSettingsObservers = StreamSettingsObservers()
     app.webSockets = WebSocketRegistry(keepalive: configuration.webSocketKeepalive)
     do {
@@ -62,9 +64,11 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.lifecycle.use(IdentityHTTPShutdown())
     app.oidcLogins = OIDCLogins()
     app.oidc = configuration.identity.oidc.map { OIDCClient(configuration: $0, publicURL: configuration.publicURL, http: app.identityHTTP) }
-    app.streamSettingsObservers.register { [chat = app.chat] stream in
-        chat.apply(ChatSettings(stream), toChannelOf: stream.$user.id)
+    app.streamSettingsObservers.register { [cluster = app.cluster] stream in
+        cluster.publish(.chatSettings(ownerID: stream.$user.id, settings: ChatSettings(stream)))
+        cluster.publish(.listings)
     }
+    Cluster.connect(app)
     FileDescriptorLimit.raiseToHardLimit()
 
     // Every middleware here is future-based, and guests' cached pages are answered by the HTTP
@@ -90,6 +94,11 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     do {
         try await enableWriteAheadLog(app, location: configuration.database)
         try await app.autoMigrate()
+        // Serving (tests too) hears the other nodes; one-shot commands need not.
+        if options.startIngest {
+            try await app.cluster.start()
+            app.lifecycle.use(ClusterShutdown())
+        }
     } catch {
         // Usually an unreachable server or wrong credentials: one line naming the variable.
         throw AppConfiguration.Error(variable: "DATABASE_URL", problem: "the database is not usable: \(String(reflecting: error))")

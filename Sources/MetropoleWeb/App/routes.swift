@@ -8,6 +8,27 @@ func routes(_ app: Application) throws {
     app.get(path(.healthz)) { _ in "ok" }
     app.get(path(.metrics), use: MetricsController.show)
 
+    // playback
+    do {
+        app.get(path(.liveSocket("")), use: PlaybackController.socket)
+        app.get(path(.liveThumbnail("")), use: PlaybackController.thumbnail)
+        app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
+        app.get(path(.liveResource("", broadcast: "", file: "")), use: PlaybackController.resource)
+        app.get(path(.vodFile("", file: "")), use: VODController.file)
+    }
+
+    do { // WHIP ingest
+        let whip = app.grouped(WHIPCORSMiddleware())
+        whip.post(api(.whip), use: WHIPController.publish)
+        whip.on(.OPTIONS, api(.whip), use: WHIPController.options)
+        whip.delete(api(.whipSession("")), use: WHIPController.end)
+        whip.patch(api(.whipSession("")), use: WHIPController.patch)
+        whip.on(.OPTIONS, api(.whipSession("")), use: WHIPController.options)
+    }
+
+    // An ingest node serves media only: pages, the API and chat are the web nodes'.
+    guard app.metropole.role.servesSite else { return }
+
     // pages
     do {
         app.get(path(.home), use: HomeController.show)
@@ -24,15 +45,6 @@ func routes(_ app: Application) throws {
         app.get(path(.sidebarPartial), use: SocialPagesController.sidebar)
         app.get(path(.avatar("")), use: ImageUpload.serve(.avatars))
         app.get(path(.thumbnail("")), use: ImageUpload.serve(.thumbnails))
-    }
-
-    // playback
-    do {
-        app.get(path(.liveSocket("")), use: PlaybackController.socket)
-        app.get(path(.liveThumbnail("")), use: PlaybackController.thumbnail)
-        app.get(path(.livePlaylist("")), use: PlaybackController.playlist)
-        app.get(path(.liveResource("", broadcast: "", file: "")), use: PlaybackController.resource)
-        app.get(path(.vodFile("", file: "")), use: VODController.file)
     }
 
     // dashboard and settings
@@ -95,14 +107,6 @@ func routes(_ app: Application) throws {
         app.delete(api(.ingress), use: IngressAPIController.delete)
         app.get(api(.ownStreamHealth), use: DashboardController.health)
         app.get(api(.events), use: EventsController.stream)
-    }
-    do { // WHIP ingest
-        let whip = app.grouped(WHIPCORSMiddleware())
-        whip.post(api(.whip), use: WHIPController.publish)
-        whip.on(.OPTIONS, api(.whip), use: WHIPController.options)
-        whip.delete(api(.whipSession("")), use: WHIPController.end)
-        whip.patch(api(.whipSession("")), use: WHIPController.patch)
-        whip.on(.OPTIONS, api(.whipSession("")), use: WHIPController.options)
     }
     do { // streaming providers
         app.get(api(.providers), use: ProvidersAPIController.list)

@@ -69,6 +69,8 @@ enum Ingress {
     static func disconnect(_ stream: Stream, in app: Application) async {
         guard let id = stream.id else { return }
         await app.live.disconnectPublisher(streamID: id)
+        // And on whichever other node it may publish.
+        app.cluster.publish(.disconnect(streamID: id))
         await app.live.external.disconnect(streamID: id, providers: app.providers, client: app.client)
     }
 
@@ -112,17 +114,23 @@ enum Ingress {
         return provider.protocols.compactMap { provider.credentials(key: key, username: owner.username, protocol: $0) }
     }
 
-    /// Our own engine's server URLs: what OBS calls "Server".
+    /// Our own engine's server URLs: what OBS calls "Server". A web node, which takes no
+    /// publishers, names the ingest node with the most room.
     static func serverURL(for ingestProtocol: IngestProtocol, in app: Application) -> String {
+        let ingest = app.metropole.role.servesMedia ? nil : app.nodes.roomiestIngest()
         switch ingestProtocol {
         case .rtmp:
-            let host = app.metropole.publicURL.host ?? app.metropole.rtmpHost
-            let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            if let url = ingest?.rtmpURL { return url }
             let port = app.live.rtmpPort.withLockedValue { $0 } ?? app.metropole.rtmpPort ?? 1935
-            return "rtmp://\(bracketed):\(port)/live"
+            return rtmpURL(host: app.metropole.publicURL.host ?? app.metropole.rtmpHost, port: port)
         case .whip:
-            return app.metropole.publicURL.absoluteString + SiteURL.api(.whip).path
+            return (ingest?.url ?? app.metropole.publicURL).absoluteString + SiteURL.api(.whip).path
         }
+    }
+
+    static func rtmpURL(host: String, port: Int) -> String {
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "rtmp://\(bracketed):\(port)/live"
     }
 
     /// Where viewers play `username`'s stream: its provider's URLs while it is live there,
@@ -134,8 +142,10 @@ enum Ingress {
             return provider.playback(username: username)
         }
         let ours = app.providers.builtin.playback(username: username)
-        guard absolute else { return ours }
-        let base = app.metropole.publicURL.absoluteString
+        // Live on another node: players go straight there (and so do CDNs in front of it).
+        let elsewhere = stream.isLive ? stream.liveNode.flatMap { $0 == app.cluster.nodeID ? nil : app.nodes.peer($0) } : nil
+        guard absolute || elsewhere != nil else { return ours }
+        let base = (elsewhere?.url ?? app.metropole.publicURL).absoluteString
         let socketBase = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")
         return PlaybackURLs(hls: base + ours.hls, ws: ours.ws.map { socketBase + $0 })
     }

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 /// A posted message as the chat keeps it in memory, persists it and sends it.
-struct ChatRecord: Sendable, Equatable {
+struct ChatRecord: Sendable, Equatable, Codable {
     var id: UUID
     var channelOwnerID: UUID
     var userID: UUID

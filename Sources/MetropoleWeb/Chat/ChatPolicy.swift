@@ -78,7 +78,8 @@ struct SenderPace: Sendable {
 
     mutating func record(_ now: Date, window: TimeInterval) {
         recent.removeAll { now.timeIntervalSince($0) >= window }
-        recent.append(now)
+        // A message from another node may arrive after a later one from here: keep time order.
+        recent.insert(now, at: recent.lastIndex { $0 <= now }.map { $0 + 1 } ?? 0)
     }
 
     /// Whether nothing inside the window is left, so the entry can be forgotten.

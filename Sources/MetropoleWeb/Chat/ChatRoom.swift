@@ -80,12 +80,21 @@ final class ChatRoom: Sendable {
                 return .failure(rejection)
             case .success(let cleaned):
                 state.paces[userID, default: SenderPace()].record(now, window: limits.window)
-                let record = ChatRecord(id: UUID(), channelOwnerID: ownerID, userID: userID, username: username,
-                                        text: cleaned, isStreamer: participant.isStreamer, sentAt: now)
-                state.history.append(record)
-                if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
-                return .success(record)
+                return .success(ChatRecord(id: UUID(), channelOwnerID: ownerID, userID: userID, username: username,
+                                           text: cleaned, isStreamer: participant.isStreamer, sentAt: now))
             }
+        }
+    }
+
+    /// A message as the bus delivers it: appended to the history, and when it was sent on
+    /// another node, counted in its sender's pace. False when it is already here.
+    func accept(_ record: ChatRecord, countingPace: Bool, limits: ChatRateLimits) -> Bool {
+        state.withLockedValue { state in
+            guard !state.history.contains(where: { $0.id == record.id }) else { return false }
+            if countingPace { state.paces[record.userID, default: SenderPace()].record(record.sentAt, window: limits.window) }
+            state.history.append(record)
+            if state.history.count > Self.historyLimit { state.history.removeFirst(state.history.count - Self.historyLimit) }
+            return true
         }
     }
 

@@ -19,16 +19,23 @@ final class ChatService: Sendable {
     let limits: ChatRateLimits
     let viewers: ViewerCounter
     let database: @Sendable () -> any Database
+    /// Whether chat sockets count as viewers: not on a web node, where the players on the
+    /// ingest nodes count them (a person would be counted on both).
+    let countsViewers: Bool
+    private let cluster: Cluster
     private let rooms = NIOLockedValueBox([UUID: ChatRoom]())
 
     init(app: Application, limits: ChatRateLimits) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         self.database = database
         self.limits = limits
+        cluster = app.cluster
         viewers = app.live.directory.viewers
         archive = ChatArchive(database: database, logger: app.logger)
-        app.ejections.register { [fanout] viewerID, ownerID, reason in
-            fanout.eject(viewerID: viewerID, fromChannelOf: ownerID, reason: reason)
+        countsViewers = app.metropole.role == .all
+        app.ejections.register { [fanout, rooms] viewerID, ownerID, reason in
+            let owners = ownerID.map { [$0] } ?? rooms.withLockedValue { Array($0.keys) }
+            for owner in owners { fanout.eject(viewerID: viewerID, fromChannelOf: owner, reason: reason) }
         }
     }
 
@@ -55,10 +62,20 @@ final class ChatService: Sendable {
         rooms.withLockedValue { $0[ownerID] }
     }
 
-    /// Sends an accepted message to everyone on the channel and queues it for the database.
+    /// Queues an accepted message for the database and sends it to every node; each, this one
+    /// too, delivers it when it comes back (`deliver`), so every socket sees one order.
     func publish(_ record: ChatRecord, in room: ChatRoom) {
         archive.append(record)
         MetropoleMetrics.chatMessages.increment()
+        cluster.publish(.chat(record))
+    }
+
+    /// A message accepted on some node, in the bus's order: into the room's history (and, from
+    /// another node, its sender's pace, so slow mode holds across nodes), then to every socket
+    /// of the channel here. A message seen before is dropped.
+    func deliver(_ record: ChatRecord, fromHere: Bool) {
+        guard let room = existingRoom(ownerID: record.channelOwnerID),
+              room.accept(record, countingPace: !fromHere, limits: limits) else { return }
         fanout.broadcast(WebSocketFrameBytes.text(ChatFrame.json(ChatFrame.Message(record))), toChannelOf: room.ownerID)
     }
 

@@ -41,7 +41,7 @@ final class ChatSocket: WebSocketEndpoint {
         let shard = service.fanout.shard(for: loop)
         shard.add(self, ownerID: room.ownerID)
         self.shard = shard
-        service.viewers.socketOpened(username: room.ownerName, viewer: participant.viewerKey)
+        if service.countsViewers { service.viewers.socketOpened(username: room.ownerName, viewer: participant.viewerKey) }
         send(ChatFrame.Hello(you: you(settings), settings: settings, history: history.map(ChatFrame.Message.init)))
         // The room's last announced figures: counting afresh is O(viewers) per join.
         if let viewers = room.lastViewers { send(viewers) }
@@ -62,7 +62,7 @@ final class ChatSocket: WebSocketEndpoint {
         joined = false
         shard?.remove(self, ownerID: room.ownerID)
         room.leave(participant)
-        service.viewers.socketClosed(username: room.ownerName, viewer: participant.viewerKey)
+        if service.countsViewers { service.viewers.socketClosed(username: room.ownerName, viewer: participant.viewerKey) }
     }
 
     // MARK: Posting

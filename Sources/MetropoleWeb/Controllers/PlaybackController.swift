@@ -6,11 +6,26 @@ enum PlaybackController {
     /// The live entry a viewer may watch: 404 when the channel is not live, 403 when its
     /// owner blocks the viewer.
     static func watchable(_ request: Request) async throws -> LiveDirectory.Entry {
-        guard let username = request.parameters.get("username"),
-              let entry = request.application.live.directory.entry(username: username)
-        else { throw APIError.notFound("This channel is not live.") }
+        guard let username = request.parameters.get("username") else { throw APIError.notFound("This channel is not live.") }
+        guard let entry = request.application.live.directory.entry(username: username) else {
+            if let node = await nodeHolding(username, request) {
+                // Live on another node: an old link, or a player that started before the page knew.
+                throw APIError(status: .temporaryRedirect, code: "live_elsewhere", message: "This stream plays from another node.",
+                               headers: ["Location": node.url.absoluteString + request.url.string])
+            }
+            throw APIError.notFound("This channel is not live.")
+        }
         try await ChannelAccess.check(request.currentUser, onChannelOf: entry.ownerID, on: request.db)
         return entry
+    }
+
+    /// The other node holding the channel's stream, on a site of several nodes.
+    private static func nodeHolding(_ username: String, _ request: Request) async -> NodeRegistry.Peer? {
+        let app = request.application
+        guard app.nodes.isActive,
+              let stream = try? await Channels.stream(named: username, on: request.db),
+              stream.isLive, let node = stream.liveNode, node != app.cluster.nodeID else { return nil }
+        return app.nodes.peer(node)
     }
 
     // MARK: WebSocket fMP4

@@ -18,6 +18,9 @@ struct DatabaseCopy {
         Table<User>(), Table<Stream>(), Table<Follow>(), Table<Block>(), Table<AuthToken>(), Table<Kick>(), Table<ChatMessage>(),
         Table<UserIdentity>(), Table<ReceivedWebhook>(), Table<WebhookEndpoint>(), Table<WebhookDelivery>(), Table<AdminAuditEntry>(), Table<Video>(),
     ]
+    /// Tables of running nodes, not of the site: the node registry and the events of the last
+    /// minute. Nothing in them outlives the processes that wrote it.
+    static let transientTables: Set<String> = [SiteNode.schema, TableEventTransport.table]
     static let markerTable = "metropole_copy"
     static let chunkSize = 500
 

@@ -7,8 +7,8 @@ import Vapor
 
 /// Which streams are live right now and where their `LiveHub`s are: the glue between ingest
 /// (which publishes hubs by stream id) and playback (which looks them up by username).
-/// It also keeps `Stream.isLive` in the database true to what ingest reports, and tells the
-/// pages through `LiveStatusBroadcaster`.
+/// It also keeps `Stream.isLive` (and the node holding it) in the database true to what ingest
+/// reports, and tells every node (`Cluster`), whose pages hear it through `LiveStatusBroadcaster`.
 final class LiveDirectory: LiveEventSink, Sendable {
     struct Entry: Sendable {
         var streamID: UUID
@@ -20,7 +20,9 @@ final class LiveDirectory: LiveEventSink, Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let database: @Sendable () -> any Database
-    private let broadcaster: LiveStatusBroadcaster
+    private let cluster: Cluster
+    /// Where players reach this node, sent with "live" so open pages elsewhere find the stream.
+    private let nodeURL: URL?
     private let listings: ListingCache
     private let webhooks: OutboundWebhooks?
     private let recordings: Recordings?
@@ -32,17 +34,18 @@ final class LiveDirectory: LiveEventSink, Sendable {
         var byUsername: [String: UUID] = [:]
     }
 
-    init(database: @escaping @Sendable () -> any Database, broadcaster: LiveStatusBroadcaster, listings: ListingCache,
+    init(database: @escaping @Sendable () -> any Database, cluster: Cluster, nodeURL: URL?, listings: ListingCache,
          webhooks: OutboundWebhooks? = nil, recordings: Recordings? = nil, logger: Logger) {
         self.database = database
-        self.broadcaster = broadcaster
+        self.cluster = cluster
+        self.nodeURL = nodeURL
         self.listings = listings
         self.webhooks = webhooks
         self.recordings = recordings
         self.logger = logger
         self.viewers = ViewerCounter()
-        viewers.onChange = { [broadcaster] username, count in
-            broadcaster.send(.viewers(username: username, count: count))
+        viewers.onChange = { [cluster] username, count in
+            cluster.publish(.viewers(username: username, count: count))
         }
     }
 
@@ -79,38 +82,48 @@ final class LiveDirectory: LiveEventSink, Sendable {
             await recordings?.start(streamID: id, hub: hub, stream: stream, startedAt: entry.startedAt)
             logger.info("stream live", metadata: ["channel": "\(entry.username)", "protocol": "\(metadata.ingestProtocol)",
                                                   "encoder": "\(metadata.encoder ?? "?")"])
-            await markLive(stream, since: entry.startedAt)
+            await markLive(stream, since: entry.startedAt, heldHere: true)
         } catch {
             logger.report(error: error)
         }
     }
 
-    /// A stream went live: in the database, the listings and every open page. Hubs of our own
-    /// ingest and streams on external providers (`ExternalStreams`) both come through here.
-    func markLive(_ stream: Stream, since: Date) async {
+    /// A stream went live: in the database, the listings and every open page on every node.
+    /// Hubs of our own ingest (`heldHere`) and streams on external providers (`ExternalStreams`)
+    /// both come through here.
+    func markLive(_ stream: Stream, since: Date, heldHere: Bool) async {
         do {
             stream.isLive = true
             stream.startedAt = since
+            stream.liveNode = heldHere ? cluster.nodeID : nil
             try await stream.save(on: database())
             listings.invalidate()
         } catch {
             logger.report(error: error)
         }
-        broadcaster.send(.live(username: stream.user.username, isLive: true))
+        cluster.publish(.live(username: stream.user.username, isLive: true, node: heldHere ? nodeURL : nil))
         await webhooks?.stream(.streamOnline, stream, owner: stream.user)
+    }
+
+    /// This node was taken for dead while its streams went on: they are live again, here.
+    func reassertLive() async {
+        for entry in entries {
+            guard let stream = try? await Stream.query(on: database()).filter(\.$id == entry.streamID).with(\.$user).first() else { continue }
+            await markLive(stream, since: entry.startedAt, heldHere: true)
+        }
     }
 
     /// A stream went offline, wherever it was published.
     func markOffline(streamID: UUID, username: String) async {
-        viewers.reset(username: username)
         do {
-            try await Stream.query(on: database()).filter(\.$id == streamID).set(\.$isLive, to: false).update()
+            try await Stream.query(on: database()).filter(\.$id == streamID)
+                .set(\.$isLive, to: false).set(\.$liveNode, to: nil).update()
             listings.invalidate()
         } catch {
             logger.report(error: error)
         }
         logger.info("stream offline", metadata: ["channel": "\(username)"])
-        broadcaster.send(.live(username: username, isLive: false))
+        cluster.publish(.live(username: username, isLive: false, node: nil))
         await webhooks?.stream(.streamOffline, streamID: streamID)
     }
 

@@ -34,10 +34,15 @@ final class LiveServices: Sendable {
     init(app: Application, startIngest: Bool) {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         let recordings = app.recordings
-        directory = LiveDirectory(database: database, broadcaster: broadcaster, listings: app.listings, webhooks: app.webhooks,
-                                  recordings: recordings, logger: app.logger)
+        let configuration = app.metropole
+        let directory = LiveDirectory(database: database, cluster: app.cluster, nodeURL: configuration.nodeURL, listings: app.listings,
+                                      webhooks: app.webhooks, recordings: recordings, logger: app.logger)
+        self.directory = directory
         external = ExternalStreams(directory: directory, database: database, logger: app.logger)
-        let configuration = app.metropole, authorizer = StreamKeyAuthorizer(database: database)
+        let startIngest = startIngest && configuration.role.servesMedia
+        let capacity = configuration.nodeCapacity
+        let authorizer = StreamKeyAuthorizer(database: database, hasRoom: { [directory] in directory.entries.count < capacity },
+                                             logger: app.logger)
         if startIngest, let port = configuration.rtmpPort {
             rtmp = RTMPServer(
                 configuration: .init(host: configuration.rtmpHost, port: port,

@@ -8,12 +8,16 @@ import NIOCore
 /// (`SlowReaderPolicy.events`) and reloads what it shows when it reconnects.
 final class LiveStatusBroadcaster: EventStream {
     enum Event: Sendable {
-        case live(username: String, isLive: Bool)
+        /// `node`: where the stream plays when that is another node than the page's.
+        case live(username: String, isLive: Bool, node: URL? = nil)
         case viewers(username: String, count: Int)
 
         var json: String {
             switch self {
-            case .live(let username, let isLive):
+            case .live(let username, let isLive, let node?):
+                // Node URLs are validated http(s) URLs without quotes (`AppConfiguration`).
+                #"{"isLive":\#(isLive),"node":"\#(node.absoluteString)","type":"live","username":"\#(username)"}"#
+            case .live(let username, let isLive, nil):
                 #"{"type":"live","username":"\#(username)","isLive":\#(isLive)}"#
             case .viewers(let username, let count):
                 #"{"type":"viewers","username":"\#(username)","count":\#(count)}"#

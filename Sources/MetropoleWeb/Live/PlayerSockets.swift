@@ -25,10 +25,15 @@ final class PlayerSockets: Sendable {
         }
     }
 
-    /// Closes that viewer's players on that channel ("removed by the streamer").
-    func eject(viewerID: UUID, ownerID: UUID) {
-        let open = sockets.withLockedValue { $0.removeValue(forKey: Key(ownerID: ownerID, viewerID: viewerID)) } ?? [:]
-        for close in open.values {
+    /// Closes that viewer's players on that channel ("removed by the streamer"), or on every
+    /// channel when `ownerID` is nil.
+    func eject(viewerID: UUID, ownerID: UUID?) {
+        let open: [Close] = sockets.withLockedValue { table in
+            if let ownerID { return Array((table.removeValue(forKey: Key(ownerID: ownerID, viewerID: viewerID)) ?? [:]).values) }
+            let keys = table.keys.filter { $0.viewerID == viewerID }
+            return keys.flatMap { Array((table.removeValue(forKey: $0) ?? [:]).values) }
+        }
+        for close in open {
             close()
         }
     }

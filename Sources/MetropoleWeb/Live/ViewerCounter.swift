@@ -4,7 +4,8 @@ import Vapor
 
 /// Distinct people watching each channel: a person is counted once however many sockets or
 /// HLS sessions they hold. WebSocket viewers count while connected; LL-HLS readers, who only
-/// poll, count while their session id was seen in the last `hlsWindow` seconds.
+/// poll, count while their session id was seen in the last `hlsWindow` seconds. Other nodes'
+/// counts come as events (`elsewhere`) and are added: a person is distinct per node.
 final class ViewerCounter: Sendable {
     static let hlsWindow: TimeInterval = 10
 
@@ -15,16 +16,34 @@ final class ViewerCounter: Sendable {
     }
 
     private let channels = NIOLockedValueBox([String: Channel]())
+    /// Channel key → node → that node's last reported count.
+    private let elsewhere = NIOLockedValueBox([String: [UUID: Int]]())
     private let changeHandler = NIOLockedValueBox<(@Sendable (String, Int) -> Void)?>(nil)
 
-    /// Called with (username, count) whenever a channel's count changes.
+    /// Called with (username, this node's count) whenever this node's count changes.
     var onChange: (@Sendable (String, Int) -> Void)? {
         get { changeHandler.withLockedValue { $0 } }
         set { changeHandler.withLockedValue { $0 = newValue } }
     }
 
+    /// Viewers on every node.
     func count(username: String, now: Date = Date()) -> Int {
-        channels.withLockedValue { Self.distinct(in: $0[Username.key(username)], now: now) }
+        let key = Username.key(username)
+        let here = channels.withLockedValue { Self.distinct(in: $0[key], now: now) }
+        return here + elsewhere.withLockedValue { $0[key]?.values.reduce(0, +) ?? 0 }
+    }
+
+    /// Another node's count of a channel.
+    func set(username: String, node: UUID, count: Int) {
+        elsewhere.withLockedValue { $0[Username.key(username), default: [:]][node] = count > 0 ? count : nil }
+    }
+
+    /// A node stopped: its viewers are gone.
+    func forget(node: UUID) {
+        elsewhere.withLockedValue { table in
+            for key in table.keys { table[key]?[node] = nil }
+            table = table.filter { !$0.value.isEmpty }
+        }
     }
 
     func socketOpened(username: String, viewer: String) {
@@ -42,7 +61,9 @@ final class ViewerCounter: Sendable {
         update(username, now: now) { $0.hls[viewer] = now }
     }
 
+    /// The channel went offline: nobody watches it, here or elsewhere.
     func reset(username: String) {
+        elsewhere.withLockedValue { $0[Username.key(username)] = nil }
         update(username) { $0 = Channel(lastReported: $0.lastReported) }
     }
 

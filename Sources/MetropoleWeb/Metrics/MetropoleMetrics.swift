@@ -20,6 +20,9 @@ enum MetropoleMetrics {
     static func bootstrap() { _ = bootstrapped }
 
     static let chatMessages = Counter(label: "metropole_chat_messages_total", factory: factory)
+    /// Events this node sent to the others, and received from the bus (its own ordered ones too).
+    static let clusterEventsSent = Counter(label: "metropole_cluster_events_sent_total", factory: factory)
+    static let clusterEventsReceived = Counter(label: "metropole_cluster_events_received_total", factory: factory)
     /// Guest pages the HTTP edge answered from its cache (one atomic add on that path).
     static let guestPagesFromCache = Counter(label: "metropole_guest_pages_cached_total", factory: factory)
 

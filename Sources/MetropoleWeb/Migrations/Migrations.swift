@@ -23,5 +23,6 @@ enum Migrations {
         M0070_CreateVideos(),
         M0071_AddRecordToStreams(),
         M0080_AddKeepUploadedThumbnailToStreams(),
+        M0090_CreateNodes(),
     ]
 }

@@ -29,6 +29,8 @@ final class Stream: Model, @unchecked Sendable {
     @Field(key: "keep_uploaded_thumbnail") var keepUploadedThumbnail: Bool
     /// Whether broadcasts are recorded as videos (on unless the creator turns it off).
     @Field(key: "record") var record: Bool
+    /// The node whose ingest holds it while live (`Node`); nil for external providers.
+    @OptionalField(key: "live_node") var liveNode: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -71,7 +71,7 @@ final class ExternalStreams: Sendable {
             return sessions[id] != nil
         }
         logger.info("stream live on a provider", metadata: ["channel": "\(session.username)", "provider": "\(provider)"])
-        if !wasLive || !stream.isLive { await directory.markLive(stream, since: now) }
+        if !wasLive || !stream.isLive { await directory.markLive(stream, since: now, heldHere: false) }
     }
 
     /// The server reported the session again; nil when it is not (or no longer) the current one.
