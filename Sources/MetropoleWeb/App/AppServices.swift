@@ -21,6 +21,8 @@ enum AppServices {
         if app.nodes.isActive {
             let nodes = app.nodes
             services.append(PeriodicJob(name: "node heartbeat", interval: NodeRegistry.interval, work: { await nodes.beat() }))
+            services.append(PeriodicJob(name: "viewer counts to other nodes", interval: LiveDirectory.viewerCountInterval,
+                                        work: { live.directory.sendViewerCounts() }))
         }
         let thumbnails = app.liveThumbnails, directory = live.directory
         if thumbnails.decoder != nil {

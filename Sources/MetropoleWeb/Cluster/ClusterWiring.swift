@@ -37,7 +37,9 @@ extension Cluster {
                 if !isLive { live.directory.viewers.reset(username: username) }
                 live.broadcaster.send(.live(username: username, isLive: isLive, node: fromHere ? nil : node))
             case .viewers(let username, let count):
-                if !fromHere { live.directory.viewers.set(username: username, node: event.origin, count: count) }
+                // Pages here heard this node's own change when it happened.
+                guard !fromHere else { break }
+                live.directory.viewers.set(username: username, node: event.origin, count: count)
                 live.broadcaster.send(.viewers(username: username, count: live.directory.viewers.count(username: username)))
             case .disconnect(let streamID):
                 // Here, `Ingress.disconnect` already did it, and waited.

@@ -28,25 +28,43 @@ final class LiveDirectory: LiveEventSink, Sendable {
     private let recordings: Recordings?
     private let logger: Logger
     let viewers: ViewerCounter
+    private let broadcaster: LiveStatusBroadcaster
+    /// This node's counts changed since they were last sent to the others (`sendViewerCounts`).
+    private let unsentCounts = NIOLockedValueBox([String: Int]())
+    /// How often changed counts go to the other nodes: a join or leave is not worth an event
+    /// each when thousands come and go.
+    static let viewerCountInterval: Duration = .seconds(1)
 
     private struct State {
         var byStream: [UUID: Entry] = [:]
         var byUsername: [String: UUID] = [:]
     }
 
-    init(database: @escaping @Sendable () -> any Database, cluster: Cluster, nodeURL: URL?, listings: ListingCache,
+    init(database: @escaping @Sendable () -> any Database, cluster: Cluster, broadcaster: LiveStatusBroadcaster, nodeURL: URL?,
+         listings: ListingCache,
          webhooks: OutboundWebhooks? = nil, recordings: Recordings? = nil, logger: Logger) {
         self.database = database
         self.cluster = cluster
+        self.broadcaster = broadcaster
         self.nodeURL = nodeURL
         self.listings = listings
         self.webhooks = webhooks
         self.recordings = recordings
         self.logger = logger
         self.viewers = ViewerCounter()
-        viewers.onChange = { [cluster] username, count in
-            cluster.publish(.viewers(username: username, count: count))
+        viewers.onChange = { [broadcaster, cluster, weak viewers, unsentCounts] username, count in
+            broadcaster.send(.viewers(username: username, count: viewers?.count(username: username) ?? count))
+            if cluster.isShared { unsentCounts.withLockedValue { $0[username] = count } }
         }
+    }
+
+    /// Sends this node's changed viewer counts to the other nodes.
+    func sendViewerCounts() {
+        let counts = unsentCounts.withLockedValue { counts in
+            defer { counts.removeAll() }
+            return counts
+        }
+        for (username, count) in counts { cluster.publish(.viewers(username: username, count: count)) }
     }
 
     /// Every stream live on our own ingest.

@@ -35,7 +35,7 @@ final class LiveServices: Sendable {
         let database: @Sendable () -> any Database = { [unowned app] in app.db }
         let recordings = app.recordings
         let configuration = app.metropole
-        let directory = LiveDirectory(database: database, cluster: app.cluster, nodeURL: configuration.nodeURL, listings: app.listings,
+        let directory = LiveDirectory(database: database, cluster: app.cluster, broadcaster: broadcaster, nodeURL: configuration.nodeURL, listings: app.listings,
                                       webhooks: app.webhooks, recordings: recordings, logger: app.logger)
         self.directory = directory
         external = ExternalStreams(directory: directory, database: database, logger: app.logger)
