@@ -647,3 +647,37 @@ def test_role_all_runs_on_sqlite(tmp_path):
         assert server.api("GET", "/streams")[0] == 200
     finally:
         assert server.stop() == 0
+
+
+def test_a_page_on_a_web_node_plays_the_stream_from_the_ingest_node(tmp_path, browser):
+    """Chromium, signed in on the web node, opens the channel before it goes live; when ffmpeg
+    publishes to the ingest node, the "live" event names that node and the player plays from
+    there (a WebSocket to another origin). A reload gets the ingest node's URLs in the page."""
+    from harness.browser import sign_in
+
+    database = fresh_database("postgres")
+    with Cluster(tmp_path, database, [("web", "web"), ("ingest", "ingest")], env=NODE_ENV) as cluster:
+        web, ingest = cluster["web"], cluster["ingest"]
+        token = web.sign_up(CHANNEL)
+        web.sign_up("viewer")
+        key = web.ingress(token)["streamKey"]
+        sign_in(browser, web, "viewer")
+        browser.get(f"{web.url}/{CHANNEL}")
+
+        def player(script):
+            return browser.execute_script("const player = document.querySelector('[data-player]');"
+                                          " const video = player.querySelector('video'); " + script)
+
+        publisher = publish(f"rtmp://127.0.0.1:{ingest.rtmp_port}/live/{key}")
+        try:
+            assert wait_until(lambda: (player("return video.currentTime") or 0) > 1.0, timeout=20), \
+                f"the open page did not play: state {player('return player.dataset.state')}\n{cluster.logs()}"
+            assert player("return player.dataset.ws").startswith(f"http://127.0.0.1:{ingest.http_port}/live/")
+            browser.get(f"{web.url}/{CHANNEL}")
+            assert player("return player.dataset.ws") == f"ws://127.0.0.1:{ingest.http_port}/live/{CHANNEL}/ws"
+            assert wait_until(lambda: (player("return video.currentTime") or 0) > 1.0, timeout=20), "the reloaded page did not play"
+        finally:
+            # Leave the page first: its chat would reconnect to nodes that are stopping.
+            browser.get("about:blank")
+            publisher.terminate()
+            publisher.wait()
