@@ -27,11 +27,14 @@ from harness.cluster import Cluster, fresh_database
 from harness.media import publish
 from harness.processes import wait_until
 from harness.server import PASSWORD, Server
+from test_webhooks import Receiver, register  # the signed-webhook receiver (pytest puts e2e/ on the path)
 
 # web1 first: it starts alone and runs the migrations on the empty database.
 NODES = [("web1", "web"), ("ingest1", "ingest"), ("ingest2", "ingest"), ("web2", "web")]
 # Rate limits are not what this file tests; the bursts below stay clear of them anyway.
-NODE_ENV = {"METROPOLE_CHAT_RATE_LIMIT": "1000/1000"}
+NODE_ENV = {"METROPOLE_CHAT_RATE_LIMIT": "1000/1000",
+            # The creator's webhook receiver is on loopback.
+            "METROPOLE_WEBHOOKS_ALLOW_PRIVATE": "1", "METROPOLE_WEBHOOKS_RETRY_SECONDS": "1"}
 CHANNEL = "alice"
 SLOW_MODE_SECONDS = 2
 
@@ -553,11 +556,21 @@ def dead_node_goes_offline(cluster, events):
     assert found[0] - killed <= 3.0, f"the offline event came {found[0] - killed:.2f} s after the kill; expected ≤ 3 s"
 
 
+def webhooks_sent_once(receiver):
+    """Four nodes, one sender: the creator's endpoint got stream.online once and, after the
+    ingest node died, stream.offline once (sent by the sweeping node)."""
+    assert wait_until(lambda: receiver.events("stream.offline"), timeout=10), "no stream.offline webhook after the node died"
+    time.sleep(1.5)  # a second sender would have sent by now (deliveries are tried every 0.5 s)
+    online, offline = receiver.events("stream.online"), receiver.events("stream.offline")
+    assert [verified for _, _, verified in online + offline] == [True, True], \
+        f"expected one signed stream.online and one stream.offline, got {len(online)} and {len(offline)}"
+
+
 @pytest.mark.parametrize("backend", ["postgres", "mariadb"])
 def test_two_ingest_and_two_web_nodes_share_streams_chat_and_moderation(tmp_path, backend):
     database = fresh_database(backend)
     cluster = Cluster(tmp_path / "nodes", database, NODES, env=NODE_ENV)
-    publisher, chats, events = None, [], None
+    publisher, chats, events, receiver = None, [], None, None
     test_started = time.monotonic()
     try:
         cluster.start()
@@ -567,6 +580,9 @@ def test_two_ingest_and_two_web_nodes_share_streams_chat_and_moderation(tmp_path
         check_roles(cluster)  # after the sign-ups: alice's page and API entry exist, just not on ingest nodes
         # A session made on web1 works on web2: one database.
         assert web2.api("GET", "/me", token=tokens["carol"])[0] == 200, "carol's token from web1 should work on web2"
+
+        receiver = Receiver().start()
+        register(web1, tokens[CHANNEL], receiver, events=["stream.online", "stream.offline"])
 
         publisher, playback = go_live(cluster, tokens)
         bob_watches(cluster, tokens, playback)
@@ -581,11 +597,14 @@ def test_two_ingest_and_two_web_nodes_share_streams_chat_and_moderation(tmp_path
 
         events = Events(web2)  # opened before the kill
         dead_node_goes_offline(cluster, events)
+        webhooks_sent_once(receiver)
         print(f"{backend}: cluster test took {time.monotonic() - test_started:.1f} s")
     except BaseException:
         print(cluster.logs())
         raise
     finally:
+        if receiver:
+            receiver.stop()
         if events:
             events.close()
         for chat in chats:

@@ -15,6 +15,7 @@ METROPOLE_TEST_POSTGRES_URL). As in e2e/test_db_copy.py, a missing variable fail
 test loudly rather than skipping it, unless METROPOLE_TEST_BACKENDS leaves that backend out.
 """
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -96,6 +97,11 @@ class Cluster:
         if not servers:
             return self
         servers[0].start(timeout)
+        # Every node of a site shares the key webhook secrets are sealed with (operations.md).
+        key = os.path.join(servers[0].data_dir, "webhook-secrets.key")
+        for server in servers[1:]:
+            os.makedirs(server.data_dir, exist_ok=True)
+            shutil.copy2(key, os.path.join(server.data_dir, "webhook-secrets.key"))
         errors = {}
 
         def start(server):

@@ -8,7 +8,7 @@ import Vapor
 /// last.
 enum AppServices {
     static func all(_ app: Application, serveHTTP: Bool = true) -> [any Service] {
-        let chat = app.chat, live = app.live, sockets = app.webSockets
+        let chat = app.chat, live = app.live, sockets = app.webSockets, nodes = app.nodes
         let watch = ProviderWatch(providers: app.providers, streams: live.external, client: app.client, logger: app.logger)
         var services: [any Service] = [
             PeriodicJob(name: "chat archive", interval: ChatArchive.flushInterval, work: { await chat.archive.flush() },
@@ -19,7 +19,6 @@ enum AppServices {
                         work: { sockets.sweep() }),
         ]
         if app.nodes.isActive {
-            let nodes = app.nodes
             services.append(PeriodicJob(name: "node heartbeat", interval: NodeRegistry.interval, work: { await nodes.beat() }))
             services.append(PeriodicJob(name: "viewer counts to other nodes", interval: LiveDirectory.viewerCountInterval,
                                         work: { live.directory.sendViewerCounts() }))
@@ -37,7 +36,7 @@ enum AppServices {
         if app.providers.all.count > 1 {
             services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
         }
-        services.append(WebhookDeliveryWorker(webhooks: app.webhooks, eventLoopGroup: app.eventLoopGroup))
+        services.append(WebhookDeliveryWorker(webhooks: app.webhooks, eventLoopGroup: app.eventLoopGroup, sends: { nodes.sweeps }))
         if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }
         if let webRTC = live.webRTC { services.append(LiveServices.WebRTCIngest(live: live, server: webRTC)) }
         if serveHTTP, let server = app.server as? SiteServer { services.append(server) }

@@ -37,6 +37,7 @@ final class NodeRegistry: Sendable {
     private struct State {
         var advert: Advert?
         var peers: [UUID: Peer] = [:]
+        var sweeps = false
     }
 
     /// Hooks into the rest of the node: streams to take offline, and what to redo when this
@@ -58,6 +59,10 @@ final class NodeRegistry: Sendable {
 
     /// Whether this node has registered (a serving node on a shared database).
     var isActive: Bool { state.withLockedValue { $0.advert != nil } }
+
+    /// Whether this node does the site's once-only work (the sweep, webhook deliveries): the
+    /// living node with the lowest id, or this one alone when there is no registry.
+    var sweeps: Bool { state.withLockedValue { $0.advert == nil || $0.sweeps } }
 
     /// The living nodes, this one included, as of the last heartbeat.
     var peers: [Peer] { state.withLockedValue { Array($0.peers.values) } }
@@ -96,7 +101,9 @@ final class NodeRegistry: Sendable {
                 await hooks.rejoined()
             }
             let living = apply(rows, now: now)
-            if living.min(by: { $0.uuidString < $1.uuidString }) == nodeID {
+            let sweeps = living.min(by: { $0.uuidString < $1.uuidString }) == nodeID
+            state.withLockedValue { $0.sweeps = sweeps }
+            if sweeps {
                 try await sweep(rows: rows, living: living, hooks: hooks)
             }
         } catch {

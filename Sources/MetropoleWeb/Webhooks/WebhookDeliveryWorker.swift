@@ -22,9 +22,13 @@ final class WebhookDeliveryWorker: Service, Sendable {
     let webhooks: OutboundWebhooks
     private let client: HTTPClient
     private let inFlight = NIOLockedValueBox(Set<UUID>())
+    /// Whether this node sends: on a site of several nodes only one does (the registry's
+    /// sweeper), so an endpoint gets each delivery once and its queue in order.
+    private let sends: @Sendable () -> Bool
 
-    init(webhooks: OutboundWebhooks, eventLoopGroup: any EventLoopGroup) {
+    init(webhooks: OutboundWebhooks, eventLoopGroup: any EventLoopGroup, sends: @escaping @Sendable () -> Bool = { true }) {
         self.webhooks = webhooks
+        self.sends = sends
         var pool = HTTPClient.Configuration.ConnectionPool()
         // A refused connection is a failed attempt, retried on our schedule, not the client's.
         pool.retryConnectionEstablishment = false
@@ -39,7 +43,7 @@ final class WebhookDeliveryWorker: Service, Sendable {
     func run() async throws {
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                for delivery in await claimDue() {
+                for delivery in sends() ? await claimDue() : [] {
                     group.addTask { await self.attempt(delivery) }
                 }
                 do { try await Task.sleep(for: Self.tick) } catch { break }
@@ -155,7 +159,8 @@ final class WebhookDeliveryWorker: Service, Sendable {
         let allowPrivate = webhooks.allowPrivate
         do {
             guard let secret = try? WebhookSecret(string: webhooks.box.open(endpoint.sealedSecret)) else {
-                return Outcome(error: "the endpoint's secret is unusable")
+                // On a site of several nodes, most likely a node with its own key file.
+                return Outcome(error: "the endpoint's secret is unusable: is \(WebhookSecretBox.fileName) in METROPOLE_DATA_DIR the same on every node?")
             }
             let destination: OutboundDestination
             switch OutboundDestination.parse(endpoint.url, allowPrivate: allowPrivate) {
