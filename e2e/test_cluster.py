@@ -314,6 +314,25 @@ def check_roles(cluster):
         except ConnectionRefusedError:
             continue
         pytest.fail(f"{name} (role web) should not listen for RTMP, but port {cluster[name].rtmp_port} accepts connections")
+    # A WHIP offer to a web node is sent on (307, the only redirect WHIP allows) to an ingest node,
+    # once the web node has read the registry (every 0.5 s).
+    ingest_whip = {f"{cluster[name].url}/api/v1/whip" for name in ("ingest1", "ingest2")}
+
+    def whip_answer():
+        request = urllib.request.Request(cluster["web1"].url + "/api/v1/whip", data=b"v=0\r\n", method="POST",
+                                         headers={"Content-Type": "application/sdp", "Authorization": "Bearer x"})
+        try:
+            return urllib.request.build_opener(NoRedirect).open(request, timeout=5).status, None
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location")
+
+    answer = wait_until(lambda: (lambda a: a if a[0] == 307 else None)(whip_answer()), timeout=3)
+    assert answer and answer[1] in ingest_whip, f"WHIP on web1: expected 307 to one of {ingest_whip}, got {whip_answer()}"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def go_live(cluster, tokens):
@@ -698,5 +717,38 @@ def test_a_page_on_a_web_node_plays_the_stream_from_the_ingest_node(tmp_path, br
         finally:
             # Leave the page first: its chat would reconnect to nodes that are stopping.
             browser.get("about:blank")
+            publisher.terminate()
+            publisher.wait()
+
+
+def test_a_stalled_ingest_node_is_taken_for_dead_then_comes_back(tmp_path):
+    """SIGSTOP freezes the ingest node past the 2 s heartbeat limit: the web node takes its
+    stream offline. On SIGCONT the node finds itself dropped from the registry, registers again
+    and marks the stream it still holds live again."""
+    import signal
+
+    database = fresh_database("postgres")
+    with Cluster(tmp_path, database, [("web", "web"), ("ingest", "ingest")], env=NODE_ENV) as cluster:
+        web, ingest = cluster["web"], cluster["ingest"]
+        token = web.sign_up(CHANNEL)
+        key = web.ingress(token)["streamKey"]
+        publisher = publish(f"rtmp://127.0.0.1:{ingest.rtmp_port}/live/{key}")
+        try:
+            assert wait_until(lambda: is_live(web), timeout=15), "the stream did not go live\n" + cluster.logs()
+            os.kill(ingest.process.pid, signal.SIGSTOP)
+            stopped = time.monotonic()
+            try:
+                assert wait_until(lambda: not is_live(web), timeout=5, interval=0.1), "a frozen node's stream stayed live"
+                print(f"offline {time.monotonic() - stopped:.2f} s after SIGSTOP")
+                time.sleep(max(0.0, 3.5 - (time.monotonic() - stopped)))
+            finally:
+                os.kill(ingest.process.pid, signal.SIGCONT)
+            resumed = time.monotonic()
+            assert wait_until(lambda: is_live(web), timeout=8, interval=0.1), "the stream did not come back\n" + cluster.logs()
+            print(f"live again {time.monotonic() - resumed:.2f} s after SIGCONT")
+            # Named in the "live" event, the node is known before the web node reads the registry again.
+            assert stream(web)["playback"]["hls"].startswith(ingest.url + "/live/"), stream(web)
+            assert "registering again" in ingest.read_log()
+        finally:
             publisher.terminate()
             publisher.wait()

@@ -79,7 +79,8 @@ async function goLive() {
     try { message = (await response.json()).error.message; } catch { /* keep the status */ }
     throw new Error(message);
   }
-  session = new URL(response.headers.get('Location'), location.href).href;
+  // Relative to the endpoint that answered (an ingest node of another origin, on a big site).
+  session = new URL(response.headers.get('Location'), response.url).href;
   await connection.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   toggle.textContent = 'Stop';
   toggle.classList.replace('btn-primary', 'btn-danger');

@@ -23,7 +23,7 @@ extension Cluster {
     /// What each event does on this node. Every piece reacts here and nowhere else, so a
     /// change made on this node and one heard from another take the same path.
     static func connect(_ app: Application) {
-        let chat = app.chat, live = app.live, listings = app.listings, ejections = app.ejections
+        let chat = app.chat, live = app.live, listings = app.listings, ejections = app.ejections, nodes = app.nodes
         app.cluster.on { event, fromHere in
             switch event.change {
             case .chat(let record):
@@ -33,6 +33,7 @@ extension Cluster {
             case .eject(let viewerID, let ownerID, let reason):
                 ejections.apply(viewerID: viewerID, ownerID: ownerID, reason: EjectionReason(rawValue: reason) ?? .kicked)
             case .live(let username, let isLive, let node):
+                if let node, !fromHere { nodes.heard(from: event.origin, url: node) }
                 listings.invalidate()
                 if !isLive { live.directory.viewers.reset(username: username) }
                 live.broadcaster.send(.live(username: username, isLive: isLive, node: fromHere ? nil : node))

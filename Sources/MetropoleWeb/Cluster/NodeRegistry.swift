@@ -69,6 +69,16 @@ final class NodeRegistry: Sendable {
 
     func peer(_ id: UUID) -> Peer? { state.withLockedValue { $0.peers[id] } }
 
+    /// A node announced a stream before this node's next heartbeat read it (just started, or
+    /// back after a stall): known by its URL until then, so playback URLs can name it.
+    func heard(from id: UUID, url: URL) {
+        state.withLockedValue { state in
+            guard state.advert != nil, state.peers[id] == nil else { return }
+            // Capacity unknown until the row is read: not offered to publishers meanwhile.
+            state.peers[id] = Peer(id: id, role: .ingest, url: url, rtmpURL: nil, capacity: 0, streams: 0)
+        }
+    }
+
     /// The node taking media publishers with the most room left, for ingest URLs.
     func roomiestIngest() -> Peer? {
         peers.filter { $0.role.servesMedia && $0.streams < $0.capacity }

@@ -14,6 +14,12 @@ enum WHIPController {
     @Sendable static func publish(request: Request) async throws -> Response {
         let live = request.application.live
         guard let server = live.webRTC else {
+            // A web node takes no publishers: WHIP clients follow a 307 (RFC 9725 allows no other) to the
+            // ingest node with the most room.
+            if !request.application.metropole.role.servesMedia, let ingest = request.application.nodes.roomiestIngest() {
+                throw APIError(status: .temporaryRedirect, code: "publish_elsewhere", message: "Publish to the ingest node.",
+                               headers: ["Location": ingest.url.absoluteString + SiteURL.api(.whip).path])
+            }
             throw APIError(status: .notFound, code: "whip_disabled", message: "WHIP ingest is turned off on this server.")
         }
         let address = request.remoteAddress?.ipAddress ?? "?"
