@@ -23,7 +23,8 @@ from websockets.sync.client import connect
 
 from harness import ROOT, processes
 from harness.binaries import metropole
-from harness.cluster import Cluster, fresh_database
+from harness.cluster import Cluster
+from harness.databases import fresh_database
 from harness.media import publish
 from harness.processes import wait_until
 from harness.server import PASSWORD, Server

@@ -5,39 +5,13 @@ rather than skip, unless METROPOLE_TEST_BACKENDS leaves that backend out."""
 import os
 import re
 import subprocess
-import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 
 from harness.binaries import metropole
+from harness.databases import create_database, server_url
 from harness.server import Server
-
-BACKENDS = os.environ.get("METROPOLE_TEST_BACKENDS", "sqlite mariadb postgres")
-
-
-def server_url(variable, backend):
-    if backend not in BACKENDS:
-        pytest.skip(f"{backend} not in METROPOLE_TEST_BACKENDS")
-    url = os.environ.get(variable)
-    if not url:
-        pytest.fail(f"{variable} is not set: start the servers with scripts/db/servers (scripts/test does)")
-    return url
-
-
-def fresh_database(base_url):
-    """Creates an empty database next to the one in `base_url`; returns its URL."""
-    parts = urllib.parse.urlsplit(base_url)
-    name = "e2e_" + uuid.uuid4().hex[:16]
-    if parts.scheme.startswith("mysql"):
-        subprocess.run(["mariadb", "--no-defaults", "--protocol=tcp", "-h", parts.hostname, "-P", str(parts.port),
-                        "-u", parts.username, f"-p{parts.password}", "-e",
-                        f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"], check=True)
-    else:
-        subprocess.run(["psql", base_url.split("?")[0], "-q", "-c", f"CREATE DATABASE {name}"], check=True)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-
 
 def page(server, path):
     with urllib.request.urlopen(server.url + path, timeout=10) as response:
@@ -78,9 +52,9 @@ def copy(source, target, *extra):
                           env={**os.environ, "METROPOLE_RTMP_PORT": "0", "METROPOLE_WEBRTC_UDP_PORT": "0", "LOG_LEVEL": "warning"})
 
 
-@pytest.mark.parametrize("backend,variable", [("mariadb", "METROPOLE_TEST_MYSQL_URL"), ("postgres", "METROPOLE_TEST_POSTGRES_URL")])
-def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend, variable):
-    base = server_url(variable, backend)
+@pytest.mark.parametrize("backend", ["mariadb", "postgres"])
+def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend):
+    base = server_url(backend)
     data_dir = str(tmp_path / "data")
     original = Server(data_dir).start()
     try:
@@ -89,7 +63,7 @@ def test_copy_from_sqlite_serves_the_same_site(tmp_path, backend, variable):
     finally:
         assert original.stop() == 0
     source = "sqlite://" + os.path.join(data_dir, "metropole.sqlite")
-    target = fresh_database(base)
+    target = create_database(base)
 
     result = copy(source, target)
     assert result.returncode == 0, result.stdout + result.stderr
