@@ -576,6 +576,26 @@ def dead_node_goes_offline(cluster, events):
     assert found[0] - killed <= 3.0, f"the offline event came {found[0] - killed:.2f} s after the kill; expected ≤ 3 s"
 
 
+def admin_sees_the_nodes(cluster, tokens, database):
+    """`GET /api/v1/admin/nodes`: every node with its role and address; ingest2 holds the stream."""
+    web1 = cluster["web1"]
+    env = dict(os.environ, DATABASE_URL=database, METROPOLE_DATA_DIR=web1.data_dir, METROPOLE_RTMP_PORT="0",
+               METROPOLE_WEBRTC_UDP_PORT="0")
+    granted = subprocess.run([metropole(), "admin", "grant", CHANNEL], env=env, capture_output=True, text=True, timeout=60)
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+
+    def nodes():
+        status, body = web1.api("GET", "/admin/nodes", token=tokens[CHANNEL])
+        assert status == 200, (status, body)
+        return {(node["role"], node["url"]): node for node in body}
+
+    expected = {(server.role, server.url) for server in cluster}
+    held = ("ingest", cluster["ingest2"].url)
+    assert wait_until(lambda: set(nodes()) == expected and nodes()[held]["streams"] == 1, timeout=3), nodes()
+    assert sum(node["isThisNode"] for node in nodes().values()) == 1
+    assert web1.api("GET", "/admin/nodes", token=tokens["bob"])[0] == 403
+
+
 def webhooks_sent_once(receiver):
     """Four nodes, one sender: the creator's endpoint got stream.online once and, after the
     ingest node died, stream.offline once (sent by the sweeping node)."""
@@ -606,6 +626,7 @@ def test_two_ingest_and_two_web_nodes_share_streams_chat_and_moderation(tmp_path
 
         publisher, playback = go_live(cluster, tokens)
         bob_watches(cluster, tokens, playback)
+        admin_sees_the_nodes(cluster, tokens, database)
 
         bob = Chat(web1, CHANNEL, tokens["bob"], who="bob")
         carol = Chat(web2, CHANNEL, tokens["carol"], who="carol")

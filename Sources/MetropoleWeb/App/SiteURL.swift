@@ -78,6 +78,7 @@ enum SiteURL: Equatable {
         case adminUsers
         case adminSuspension(String)
         case adminAudit
+        case adminNodes
     }
 
     /// The admin page's forms.
@@ -246,6 +247,7 @@ extension SiteURL.API {
         case .adminUsers: ["admin", "users"]
         case .adminSuspension(let name): ["admin", "users", value("username", name), "suspension"]
         case .adminAudit: ["admin", "audit"]
+        case .adminNodes: ["admin", "nodes"]
         }
     }
 }

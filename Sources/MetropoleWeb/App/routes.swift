@@ -136,6 +136,7 @@ func routes(_ app: Application) throws {
         app.put(api(.adminSuspension("")), use: AdminAPIController.suspend)
         app.delete(api(.adminSuspension("")), use: AdminAPIController.unsuspend)
         app.get(api(.adminAudit), use: AdminAPIController.audit)
+        app.get(api(.adminNodes), use: AdminAPIController.nodes)
     }
     do { // recorded broadcasts
         app.get(api(.channelVideos("")), use: VideosAPIController.list)

@@ -59,6 +59,10 @@ extension APIDescription {
             "username": .string, "title": .string, "protocol": .string, "provider": .string, "startedAt": .dateTime,
             "viewerCount": .integer, "bitrate": .integer,
         ], required: ["username", "title", "provider", "viewerCount"]),
+        "Node": .object([
+            "id": .uuid, "role": .strings(NodeRole.allCases.map(\.rawValue)), "url": .string, "rtmpUrl": .string,
+            "capacity": .integer, "streams": .integer, "isThisNode": .boolean,
+        ], required: ["id", "role", "url", "capacity", "streams", "isThisNode"]),
         "AuditEntry": .object([
             "id": .uuid, "admin": .string, "action": .strings(AdminAudit.Action.allCases.map(\.rawValue)), "target": .string,
             "reason": .string, "at": .dateTime,

@@ -176,6 +176,8 @@ enum APIDescription {
         .init(method: .GET, route: .adminAudit, summary: "Admin actions, newest first", tag: "admin", access: .admin,
               query: ["limit": .integer(1...500)],
               answers: [200: .json("The audit log.", .array(.ref("AuditEntry")))]),
+        .init(method: .GET, route: .adminNodes, summary: "The site's living nodes (several nodes on one database)", tag: "admin",
+              access: .admin, answers: [200: .json("Every node whose heartbeat is fresh; [] on a single-node site.", .array(.ref("Node")))]),
     ]
 
     static let meta: [APIRoute] = [

@@ -70,6 +70,26 @@ enum AdminAPIController {
         var reason: String
     }
 
+    struct NodeDTO: Content {
+        var id: UUID
+        var role: String
+        var url: String
+        var rtmpUrl: String?
+        var capacity: Int
+        var streams: Int
+        var isThisNode: Bool
+    }
+
+    /// The registry as this node read it at its last heartbeat.
+    @Sendable static func nodes(request: Request) async throws -> [NodeDTO] {
+        _ = try Administration.requireAdmin(request)
+        let app = request.application
+        return app.nodes.peers.sorted { ($0.role.rawValue, $0.url.absoluteString) < ($1.role.rawValue, $1.url.absoluteString) }.map {
+            NodeDTO(id: $0.id, role: $0.role.rawValue, url: $0.url.absoluteString, rtmpUrl: $0.rtmpURL, capacity: $0.capacity,
+                    streams: $0.streams, isThisNode: $0.id == app.cluster.nodeID)
+        }
+    }
+
     @Sendable static func streams(request: Request) async throws -> [AdminStreamDTO] {
         _ = try Administration.requireAdmin(request)
         return try await Administration.liveStreams(in: request.application).map(AdminStreamDTO.init)
