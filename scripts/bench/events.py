@@ -20,15 +20,20 @@ flight (sent, not yet at web node 2), so the nodes' outboxes batch but the backl
 latency under load) stays bounded; the report says how long the senders waited on that window:
 near 100 % means the cluster, not the senders, set the pace.
 
+Without the window (EVENTS_WINDOW=0) the senders outrun the nodes by far and web node 1 piles
+up tens of thousands of events. That found the outbox sending them as one batch, which
+PostgreSQL refused whole (over 1,664 `pg_notify` in one SELECT); batches are now at most
+`Cluster.batchLimit` and a failed one is tried again. Node log lines are printed.
+
 Environment: EVENTS_SENDERS (20), EVENTS_RATE (50 msg/s in phase 1), EVENTS_WINDOW (1000;
-0 = no window, send as fast as the sockets take), EVENTS_BACKENDS ("postgres mariadb").
+0 = no window, send as fast as the sockets take), EVENTS_BACKENDS ("postgres mariadb"),
+EVENTS_DRAIN (60: the most seconds to wait for the last messages after phase 2).
 """
 import base64
 import hashlib
 import json
 import multiprocessing
 import os
-import re
 import selectors
 import socket
 import sys
@@ -48,9 +53,10 @@ BACKENDS = os.environ.get("EVENTS_BACKENDS", "postgres mariadb").split()
 NAMES = {"postgres": "PostgreSQL LISTEN/NOTIFY", "mariadb": "MariaDB events table"}
 CHANNEL = "owner"
 NODE_ENV = {"METROPOLE_CHAT_RATE_LIMIT": "100000/100000", "LOG_LEVEL": "warning"}
-# How long after the senders stop the receivers may still be catching up.
-DRAIN_SECONDS = 20.0
-WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+# How long after the senders stop the receivers may still be catching up (while messages keep
+# arriving; 5 s without one ends the wait sooner).
+DRAIN_SECONDS = float(os.environ.get("EVENTS_DRAIN", "60"))
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def chat_path(channel):
@@ -137,7 +143,7 @@ class RawSender:
         accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
         if not any(line.lower().startswith("sec-websocket-accept:") and line.split(":", 1)[1].strip() == accept
                    for line in lines):
-            raise ConnectionError("chat handshake: bad Sec-WebSocket-Accept")
+            raise ConnectionError(f"chat handshake: expected Sec-WebSocket-Accept {accept}, got {lines}")
         opcode, payload, rest = read_server_frame(self.sock, rest)
         hello = json.loads(payload)
         if hello.get("type") != "hello" or not hello["you"]["canChat"]:
@@ -167,9 +173,10 @@ class RawSender:
         self.tail = data[-(len(ERROR_MARK) - 1):]
 
 
-def sender_main(port, channel, tokens, plan, window, arrived, sent_total, ready, done, stop, results):
-    """The sender process: connects every sender, runs both phases on `plan` (monotonic
-    times), keeps reading until `stop`, then reports."""
+def sender_main(port, channel, tokens, window, arrived, sent_total, ready, done, stop, results):
+    """The sender process: connects every sender, then runs both phases on the plan (monotonic
+    times) the main process sends once they are connected, keeps reading until `stop`, then
+    reports."""
     senders = [RawSender(port, channel, token) for token in tokens]
     for sender in senders:
         if sender.pending:
@@ -201,7 +208,7 @@ def sender_main(port, channel, tokens, plan, window, arrived, sent_total, ready,
     stats = {}
 
     # Phase 1: a steady rate, round robin.
-    p1_start, p1_end, p2_start, p2_end = plan
+    p1_start, p1_end, p2_start, p2_end = results.recv()
     k = 0
     late = 0.0
     time.sleep(max(0.0, p1_start - time.monotonic()))
@@ -224,7 +231,6 @@ def sender_main(port, channel, tokens, plan, window, arrived, sent_total, ready,
     # Phase 2: as fast as the cluster carries, at most `window` messages in flight.
     time.sleep(max(0.0, p2_start - time.monotonic()))
     sent2, waited, sending = 0, 0.0, 0.0
-    base = arrived.value  # phase 1 arrivals at web2 so far
     started = time.monotonic()
     burst = 8  # frames per socket per round: one sendall each
     while True:
@@ -232,7 +238,8 @@ def sender_main(port, channel, tokens, plan, window, arrived, sent_total, ready,
         if now >= p2_end:
             break
         if window > 0:
-            allowed = window - (sent2 - (arrived.value - base) + (stats["p1"]["sent"] - base))
+            # In flight: sent in either phase and not yet at web2.
+            allowed = window - (stats["p1"]["sent"] + sent2 - arrived.value)
             if allowed <= 0:
                 time.sleep(0.0005)
                 waited += time.monotonic() - now
@@ -371,17 +378,68 @@ def read_env(db_dir):
     return env
 
 
-def node_warnings(cluster):
-    """Every line the nodes logged (LOG_LEVEL=warning: warnings and worse only)."""
-    lines = []
-    for server in cluster:
-        try:
-            with open(server.log_path, "rb") as f:
-                text = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        lines += [f"{server.name}: {line}" for line in text.splitlines() if line.strip()]
-    return lines
+class LogWatcher:
+    """Reads the nodes' logs (LOG_LEVEL=warning: warnings and worse only) as they grow, so each
+    line has the time it appeared, to place it in the run."""
+
+    def __init__(self, cluster):
+        self.servers = list(cluster)
+        self.offsets = {server.name: 0 for server in self.servers}
+        self.lines = []
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        now = time.monotonic()
+        for server in self.servers:
+            try:
+                with open(server.log_path, "rb") as f:
+                    f.seek(self.offsets[server.name])
+                    data = f.read()
+            except OSError:
+                continue
+            # Whole lines only; a partial one is read again next time.
+            cut = data.rfind(b"\n") + 1
+            self.offsets[server.name] += cut
+            self.lines += [(now, server.name, line) for line in data[:cut].decode(errors="replace").splitlines() if line.strip()]
+
+    def _watch(self):
+        while self.running:
+            self._read()
+            time.sleep(0.1)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self._read()
+        return self.lines
+
+
+def cpu_wait_seconds(pid):
+    """Time the process's threads spent runnable but waiting for a core (schedstat): how much
+    the machine held it back."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    except OSError:
+        pass
+    return total / 1e9
+
+
+def io_syscalls(pid):
+    """(read, write) system calls of a process so far (/proc/PID/io)."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            fields = dict(line.split(": ") for line in f.read().splitlines())
+        return int(fields["syscr"]), int(fields["syscw"])
+    except (OSError, KeyError, ValueError):
+        return 0, 0
 
 
 def run_backend(backend, db_dir, seconds, context):
@@ -389,9 +447,10 @@ def run_backend(backend, db_dir, seconds, context):
     url = create_database(base_url)
     root = processes.temp_dir(f"metropole-events-{backend}-")
     cluster = Cluster(root, url, [("web1", "web"), ("web2", "web")], env=NODE_ENV, binary=binaries.metropole("release"))
-    workers = []
+    workers, watcher = [], None
     try:
         cluster.start()
+        watcher = LogWatcher(cluster)
         web1, web2 = cluster["web1"], cluster["web2"]
         log(f"{backend}: web1 pid {web1.process.pid} (:{web1.http_port}), web2 pid {web2.process.pid} (:{web2.http_port})")
         web1.sign_up(CHANNEL)
@@ -408,21 +467,26 @@ def run_backend(backend, db_dir, seconds, context):
                                       args=(cluster[name].http_port, CHANNEL, arrived[name], ready, stop, theirs))
             process.start()
             workers.append(process)
-            if not ready.wait(15):
-                raise RuntimeError(f"the receiver on {name} did not connect")
+            deadline = time.monotonic() + 15
+            while not ready.wait(0.2):
+                if not process.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"the receiver on {name} did not connect (see above)")
             receivers[name] = (process, mine)
 
-        half = seconds / 2
-        t0 = time.monotonic() + 3.0  # the senders connect meanwhile
-        plan = (t0, t0 + half, t0 + half + 1.0, t0 + 2 * half + 1.0)
-        ready, done, (mine, theirs) = context.Event(), context.Event(), context.Pipe(duplex=False)
+        ready, done, (mine, theirs) = context.Event(), context.Event(), context.Pipe()
         sender = context.Process(target=sender_main, daemon=True,
-                                 args=(web1.http_port, CHANNEL, tokens, plan, WINDOW, arrived["web2"], sent_total,
+                                 args=(web1.http_port, CHANNEL, tokens, WINDOW, arrived["web2"], sent_total,
                                        ready, done, stop, theirs))
         sender.start()
         workers.append(sender)
-        if not ready.wait(15) or time.monotonic() > plan[0]:
-            raise RuntimeError("the senders did not connect in time")
+        deadline = time.monotonic() + 30
+        while not ready.wait(0.2):
+            if not sender.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the senders did not connect (see above)")
+        half = seconds / 2
+        t0 = time.monotonic() + 0.5
+        plan = (t0, t0 + half, t0 + half + 1.0, t0 + 2 * half + 1.0)  # a second between the phases
+        mine.send(plan)
         sender_results = mine
         load_pids = {"senders": sender.pid, "receiver web1": receivers["web1"][0].pid,
                      "receiver web2": receivers["web2"][0].pid}
@@ -432,30 +496,36 @@ def run_backend(backend, db_dir, seconds, context):
         time.sleep(max(0.0, plan[2] - time.monotonic()))
         log(f"{backend}: phase 2, {half:.0f} s as fast as it goes (window {WINDOW or 'none'})")
         node_cpu0 = {name: cpu_of(cluster[name].process.pid) for name in ("web1", "web2")}
+        node_io0 = {name: io_syscalls(cluster[name].process.pid) for name in ("web1", "web2")}
+        node_wait0 = {name: cpu_wait_seconds(cluster[name].process.pid) for name in ("web1", "web2")}
         db_cpu0 = database_cpu.sample()
         load_cpu0 = {name: cpu_of(pid) for name, pid in load_pids.items()}
         measured_from = time.monotonic()
         time.sleep(max(0.0, plan[3] - time.monotonic()))
         node_cpu1 = {name: cpu_of(cluster[name].process.pid) for name in ("web1", "web2")}
+        node_io1 = {name: io_syscalls(cluster[name].process.pid) for name in ("web1", "web2")}
+        node_wait1 = {name: cpu_wait_seconds(cluster[name].process.pid) for name in ("web1", "web2")}
         db_cpu1 = database_cpu.sample()
         load_cpu1 = {name: cpu_of(pid) for name, pid in load_pids.items()}
         measured = time.monotonic() - measured_from
 
         if not done.wait(10):
             raise RuntimeError("the senders did not finish")
-        # Drain: until both receivers have everything, or nothing more comes for 3 s.
+        # Drain: until both receivers have everything, nothing more comes for 5 s, or the cap.
         drain_start = time.monotonic()
-        last_progress, last_counts = drain_start, None
+        last_progress, last_counts, drain_end = drain_start, None, "capped: messages were still arriving"
         while time.monotonic() - drain_start < DRAIN_SECONDS:
             counts = (arrived["web1"].value, arrived["web2"].value)
             if min(counts) >= sent_total.value:
+                drain_end = "everything arrived"
                 break
             if counts != last_counts:
                 last_counts, last_progress = counts, time.monotonic()
-            elif time.monotonic() - last_progress > 3.0:
+            elif time.monotonic() - last_progress > 5.0:
+                drain_end = "nothing more arrived for 5 s"
                 break
             time.sleep(0.05)
-        drained_after = time.monotonic() - plan[3]
+        drained_after = (time.monotonic() - plan[3], drain_end)
         time.sleep(0.5)  # a duplicate would come now
         stop.set()
         stats = sender_results.recv()
@@ -466,8 +536,12 @@ def run_backend(backend, db_dir, seconds, context):
                        {name: node_cpu1[name] - node_cpu0[name] for name in node_cpu0},
                        DatabaseCPU.delta(db_cpu0, db_cpu1),
                        {name: (load_cpu1[name] or 0) - (load_cpu0[name] or 0) for name in load_pids},
-                       node_warnings(cluster))
+                       watcher.stop(),
+                       {name: tuple(b - a for a, b in zip(node_io0[name], node_io1[name])) for name in node_io0},
+                       {name: node_wait1[name] - node_wait0[name] for name in node_wait0})
     finally:
+        if watcher:
+            watcher.running = False
         for process in workers:
             if process.is_alive():
                 process.terminate()
@@ -476,15 +550,17 @@ def run_backend(backend, db_dir, seconds, context):
             log(f"{backend}: node exit codes {codes}")
 
 
-def analyse(backend, plan, stats, received, measured, drained_after, node_cpu, db_cpu, load_cpu, warnings):
+def analyse(backend, plan, stats, received, measured, drained_after, node_cpu, db_cpu, load_cpu, log_lines, node_io,
+            node_wait):
     p1_start, p1_end, p2_start, p2_end = plan
     per_sender = stats["per_sender"]
     expected = {(sender, seq) for sender, count in enumerate(per_sender) for seq in range(count)}
     result = {"backend": backend, "stats": stats, "measured": measured, "node_cpu": node_cpu, "db_cpu": db_cpu,
-              "load_cpu": load_cpu, "warnings": warnings, "drained_after": drained_after, "nodes": {}}
+              "load_cpu": load_cpu, "drained_after": drained_after, "nodes": {}, "node_io": node_io, "node_wait": node_wait,
+              "warnings": [f"{name} {when(at, plan)}: {shorten(line)}" for at, name, line in log_lines]}
     orders = {}
     for name, got in received.items():
-        keys, latencies, in_window, last_seq, disorder = [], [], 0, {}, 0
+        keys, latencies, loaded, in_window, last_seq, disorder = [], [], [], 0, {}, 0
         for text, at in got["records"]:
             parsed = parse(text)
             if parsed is None:
@@ -493,8 +569,9 @@ def analyse(backend, plan, stats, received, measured, drained_after, node_cpu, d
             keys.append((sender, seq))
             if phase == 1:
                 latencies.append((at - sent_at) * 1000)
-            elif p2_start <= at <= p2_end:
-                in_window += 1
+            else:
+                loaded.append((at - sent_at) * 1000)
+                in_window += p2_start <= at <= p2_end
             if seq <= last_seq.get(sender, -1):
                 disorder += 1
             last_seq[sender] = max(seq, last_seq.get(sender, -1))
@@ -505,11 +582,29 @@ def analyse(backend, plan, stats, received, measured, drained_after, node_cpu, d
             "unexpected": len(unique - expected), "out_of_order": disorder,
             "p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
             "max": max(latencies) if latencies else float("nan"), "latency_samples": len(latencies),
+            "loaded_p50": percentile(loaded, 0.50), "loaded_p99": percentile(loaded, 0.99),
             "rate": in_window / (p2_end - p2_start), "closed": got["closed"], "others": got["others"],
         }
     common = set(orders["web1"]) & set(orders["web2"])
     result["same_order"] = [k for k in orders["web1"] if k in common] == [k for k in orders["web2"] if k in common]
     return result
+
+
+def shorten(line, limit=400):
+    """A log line cut to `limit` characters (a failed batch's SQL runs to megabytes)."""
+    return line if len(line) <= limit else f"{line[:limit]}… ({len(line)} characters)"
+
+
+def when(at, plan):
+    """Where a moment falls in the run, for log lines."""
+    p1_start, p1_end, p2_start, p2_end = plan
+    if at < p1_start:
+        return f"(before phase 1, {at - p1_start:+.1f} s)"
+    if at < p2_start:
+        return f"(phase 1 +{at - p1_start:.1f} s)"
+    if at <= p2_end:
+        return f"(phase 2 +{at - p2_start:.1f} s)"
+    return f"(after phase 2 +{at - p2_end:.1f} s)"
 
 
 def report(result, seconds):
@@ -531,14 +626,22 @@ def report(result, seconds):
           f"senders waited on the in-flight window (≤ {WINDOW or '∞'}) {waited:.0f} % of the time, "
           f"{p2['sending'] / p2['seconds'] * 100:.0f} % in sendall")
     print(f"  events/s through the database (arrived at web2): {web2['rate']:.0f}   (at web1: {web1['rate']:.0f})")
+    print(f"  latency under this load: web1 p50 {web1['loaded_p50']:.0f} ms, p99 {web1['loaded_p99']:.0f} ms; "
+          f"web2 p50 {web2['loaded_p50']:.0f} ms, p99 {web2['loaded_p99']:.0f} ms")
     print(f"  CPU over {measured:.1f} s: web1 {result['node_cpu']['web1']:.2f} s, web2 {result['node_cpu']['web2']:.2f} s, "
           f"database {result['db_cpu']:.2f} s")
     print(f"  CPU ms per 1000 events: web1 {per_k(result['node_cpu']['web1']):.1f}, web2 {per_k(result['node_cpu']['web2']):.1f}, "
           f"nodes {per_k(sum(result['node_cpu'].values())):.1f}, database {per_k(result['db_cpu']):.1f}")
+    print(f"  thread-seconds the nodes were runnable but waited for a core: web1 {result['node_wait']['web1']:.2f} s, "
+          f"web2 {result['node_wait']['web2']:.2f} s (machine load average {os.getloadavg()[0]:.1f})")
+    if events:
+        print("  system calls per event (read / write): " + ", ".join(
+            f"{name} {reads / events:.1f} / {writes / events:.1f}" for name, (reads, writes) in result["node_io"].items()))
     print("  load generators' CPU in phase 2: " + ", ".join(
         f"{name} {cpu / measured * 100:.0f} %" for name, cpu in result["load_cpu"].items()))
     total = sum(stats["per_sender"])
-    print(f"  all delivered {result['drained_after']:.2f} s after the senders stopped; of {total} sent:")
+    seconds_after, drain_end = result["drained_after"]
+    print(f"  waited {seconds_after:.2f} s after the senders stopped ({drain_end}); of {total} sent:")
     for name, node in (("web1", web1), ("web2", web2)):
         print(f"    {name}: received {node['received']}, lost {node['lost']}, duplicates {node['duplicates']}, "
               f"unexpected {node['unexpected']}, out of order per sender {node['out_of_order']}"
@@ -573,9 +676,15 @@ def summary(results, seconds):
     row("CPU ms/1000 events web1", lambda r: f"{r['per_k'](r['node_cpu']['web1']):.1f}")
     row("CPU ms/1000 events web2", lambda r: f"{r['per_k'](r['node_cpu']['web2']):.1f}")
     row("CPU ms/1000 events database", lambda r: f"{r['per_k'](r['db_cpu']):.1f}")
+    row("phase-2 latency web1 p50 / p99 (ms)", lambda r: f"{r['nodes']['web1']['loaded_p50']:.0f} / {r['nodes']['web1']['loaded_p99']:.0f}")
+    row("phase-2 latency web2 p50 / p99 (ms)", lambda r: f"{r['nodes']['web2']['loaded_p50']:.0f} / {r['nodes']['web2']['loaded_p99']:.0f}")
+    row("write syscalls/event web1 / web2", lambda r: " / ".join(
+        f"{r['node_io'][n][1] / r['events']:.1f}" if r["events"] else "-" for n in ("web1", "web2")))
+    row("waited for a core web1 / web2 (thread-s)", lambda r: f"{r['node_wait']['web1']:.1f} / {r['node_wait']['web2']:.1f}")
     row("lost web1 / web2", lambda r: f"{r['nodes']['web1']['lost']} / {r['nodes']['web2']['lost']}")
     row("duplicates web1 / web2", lambda r: f"{r['nodes']['web1']['duplicates']} / {r['nodes']['web2']['duplicates']}")
     row("out of order web1 / web2", lambda r: f"{r['nodes']['web1']['out_of_order']} / {r['nodes']['web2']['out_of_order']}")
+    row("node log lines (warning+)", lambda r: str(len(r["warnings"])))
     table(["", *(NAMES[r["backend"]] for r in order)], rows)
     rates = {r["backend"]: r["nodes"]["web2"]["rate"] for r in results}
     if "postgres" in rates and "mariadb" in rates and rates["mariadb"]:

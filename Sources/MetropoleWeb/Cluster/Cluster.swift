@@ -6,8 +6,9 @@ import NIOConcurrencyHelpers
 /// Implementations keep the database's order: everyone who receives two events receives them
 /// in the same order.
 protocol EventTransport: Sendable {
-    /// Starts receiving. Returns once events published from now on will arrive.
-    func start(_ receive: @escaping @Sendable (String) -> Void) async throws
+    /// Starts receiving, handing on what arrives together as one array. Returns once events
+    /// published from now on will arrive.
+    func start(_ receive: @escaping @Sendable ([String]) -> Void) async throws
     /// Sends a batch, in order.
     func publish(_ payloads: [String]) async throws
     func stop() async
@@ -45,7 +46,7 @@ final class Cluster: Sendable {
     }
 
     func start() async throws {
-        try await transport?.start { [weak self] payload in self?.received(payload) }
+        try await transport?.start { [weak self] payloads in self?.received(payloads) }
     }
 
     func stop() async {
@@ -74,22 +75,43 @@ final class Cluster: Sendable {
     }
 
     /// One sender per node, so this node's events leave in the order they were published;
-    /// whatever piled up meanwhile goes as one batch.
+    /// whatever piled up meanwhile goes in batches of at most `batchLimit` (PostgreSQL takes
+    /// 1,664 expressions in one SELECT; a MySQL packet has its limit too). A batch that fails
+    /// is tried again twice before it is given up, with a warning (no error text: it would
+    /// quote every payload).
+    static let batchLimit = 200
+
     private func drain() async {
         while true {
             let batch: [String] = outbox.withLockedValue { outbox in
-                defer { outbox.pending.removeAll(keepingCapacity: true) }
-                if outbox.pending.isEmpty { outbox.sending = false }
-                return outbox.pending
+                let batch = Array(outbox.pending.prefix(Self.batchLimit))
+                outbox.pending.removeFirst(batch.count)
+                if batch.isEmpty { outbox.sending = false }
+                return batch
             }
             guard !batch.isEmpty, let transport else { return }
-            do {
-                try await transport.publish(batch)
-                MetropoleMetrics.clusterEventsSent.increment(by: batch.count)
-            } catch {
-                logger.warning("could not send \(batch.count) cluster event(s): \(String(reflecting: error))")
+            var attempt = 0
+            while true {
+                do {
+                    try await transport.publish(batch)
+                    MetropoleMetrics.clusterEventsSent.increment(by: batch.count)
+                    break
+                } catch {
+                    attempt += 1
+                    guard attempt < 3 else {
+                        logger.warning("could not send \(batch.count) cluster event(s) after 3 attempts: \(type(of: error))")
+                        break
+                    }
+                    try? await Task.sleep(for: .milliseconds(50 * attempt))
+                }
             }
         }
+    }
+
+    /// Events that arrived together, handed on together: chat sockets then get them in one
+    /// write each rather than one per message.
+    func received(_ payloads: [String]) {
+        for payload in payloads { received(payload) }
     }
 
     private func received(_ payload: String) {

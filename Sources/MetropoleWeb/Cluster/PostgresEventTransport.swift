@@ -35,7 +35,7 @@ final class PostgresEventTransport: EventTransport {
         self.logger = logger
     }
 
-    func start(_ receive: @escaping @Sendable (String) -> Void) async throws {
+    func start(_ receive: @escaping @Sendable ([String]) -> Void) async throws {
         let (ready, readySignal) = AsyncThrowingStream.makeStream(of: Void.self)
         let task = Task { await self.listen(receive, ready: readySignal) }
         state.withLockedValue { $0.task = task }
@@ -43,7 +43,7 @@ final class PostgresEventTransport: EventTransport {
         for try await _ in ready { return }
     }
 
-    private func listen(_ receive: @escaping @Sendable (String) -> Void,
+    private func listen(_ receive: @escaping @Sendable ([String]) -> Void,
                         ready: AsyncThrowingStream<Void, any Error>.Continuation) async {
         var failures = 0
         while !Task.isCancelled, !state.withLockedValue({ $0.stopped }) {
@@ -61,7 +61,9 @@ final class PostgresEventTransport: EventTransport {
                     ready.finish()
                     if failures > 0 { logger.notice("cluster events: listening again") }
                     failures = 0
-                    for try await notification in notifications { receive(notification.payload) }
+                    // Notifications come one by one; those read together go on together.
+                    let arrivals = Arrivals(loop: connection.eventLoop, receive: receive)
+                    for try await notification in notifications { arrivals.add(notification.payload) }
                 }
                 try? await connection.close()
             } catch {
@@ -77,6 +79,35 @@ final class PostgresEventTransport: EventTransport {
         ready.finish()
     }
 
+    /// Collects payloads and hands them on in one call a quarter of a millisecond after the
+    /// first: the connection reads many notifications at once and the iteration takes them
+    /// one by one, possibly on another thread.
+    private final class Arrivals: Sendable {
+        let loop: any EventLoop
+        let receive: @Sendable ([String]) -> Void
+        private let pending = NIOLockedValueBox([String]())
+
+        init(loop: any EventLoop, receive: @escaping @Sendable ([String]) -> Void) {
+            self.loop = loop
+            self.receive = receive
+        }
+
+        func add(_ payload: String) {
+            let first = pending.withLockedValue { pending in
+                pending.append(payload)
+                return pending.count == 1
+            }
+            guard first else { return }
+            loop.scheduleTask(in: .microseconds(250)) { [self] in
+                let batch = pending.withLockedValue { pending in
+                    defer { pending.removeAll(keepingCapacity: true) }
+                    return pending
+                }
+                receive(batch)
+            }
+        }
+    }
+
     func publish(_ payloads: [String]) async throws {
         guard let sql = database() as? any SQLDatabase else { return }
         var calls: [SQLQueryString] = []
@@ -85,7 +116,7 @@ final class PostgresEventTransport: EventTransport {
                 logger.warning("cluster events: dropped an event of \(payload.utf8.count) bytes (NOTIFY takes \(Self.maximumPayloadBytes))")
                 continue
             }
-            calls.append("pg_notify(\(bind: Self.channel), \(bind: payload))")
+            calls.append("pg_notify('\(unsafeRaw: Self.channel)', \(bind: payload))")
         }
         guard !calls.isEmpty else { return }
         // One statement, one transaction: its notifications are delivered together, in order.

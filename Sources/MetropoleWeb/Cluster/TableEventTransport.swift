@@ -31,7 +31,7 @@ final class TableEventTransport: EventTransport {
 
     private var sql: (any SQLDatabase)? { database() as? any SQLDatabase }
 
-    func start(_ receive: @escaping @Sendable (String) -> Void) async throws {
+    func start(_ receive: @escaping @Sendable ([String]) -> Void) async throws {
         guard let sql else { return }
         // Only what is sent from now on: older rows were for the nodes running then.
         let newest = try await sql.raw("SELECT MAX(id) AS newest FROM \(ident: Self.table)").first()
@@ -40,7 +40,7 @@ final class TableEventTransport: EventTransport {
         state.withLockedValue { $0.task = task }
     }
 
-    private func poll(after last: Int64, _ receive: @escaping @Sendable (String) -> Void) async {
+    private func poll(after last: Int64, _ receive: @escaping @Sendable ([String]) -> Void) async {
         var sequencer = EventSequencer(after: last)
         var failing = false
         while !Task.isCancelled {
@@ -50,7 +50,8 @@ final class TableEventTransport: EventTransport {
                     SELECT id, payload FROM \(ident: Self.table) WHERE id > \(bind: sequencer.last) ORDER BY id LIMIT \(literal: Self.batchLimit)
                     """).all()
                 let fetched = try rows.map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "payload", as: String.self)) }
-                for payload in sequencer.take(fetched, now: Date()) { receive(payload) }
+                let ready = sequencer.take(fetched, now: Date())
+                if !ready.isEmpty { receive(ready) }
                 if failing { logger.notice("cluster events: reading the events table again") }
                 failing = false
                 try await pruneNowAndThen(sql)

@@ -1,4 +1,5 @@
 import Fluent
+import Logging
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
@@ -94,6 +95,74 @@ import Testing
             #expect(unorderedAtA.withLockedValue { $0 } == [true])
             await a.stop()
             await b.stop()
+        }
+    }
+}
+
+/// A transport that keeps what it is given and hands it straight back.
+private final class LoopbackTransport: EventTransport, @unchecked Sendable {
+    let batches = NIOLockedValueBox([[String]]())
+    private let receiver = NIOLockedValueBox<(@Sendable ([String]) -> Void)?>(nil)
+
+    func start(_ receive: @escaping @Sendable ([String]) -> Void) async throws { receiver.withLockedValue { $0 = receive } }
+
+    func publish(_ payloads: [String]) async throws {
+        batches.withLockedValue { $0.append(payloads) }
+        try await Task.sleep(for: .milliseconds(5))  // a round trip, so events pile up
+        receiver.withLockedValue { $0 }?(payloads)
+    }
+
+    func stop() async {}
+}
+
+@Suite struct ClusterBatchTests {
+    @Test func aFloodLeavesInBoundedBatchesInOrder() async throws {
+        let transport = LoopbackTransport()
+        let cluster = Cluster(transport: transport, logger: Logger(label: "test"))
+        let delivered = NIOLockedValueBox([String]())
+        cluster.on { event, _ in
+            if case .chat(let record) = event.change { delivered.withLockedValue { $0.append(record.text) } }
+        }
+        try await cluster.start()
+        let owner = UUID()
+        for index in 0..<2000 {
+            cluster.publish(.chat(ChatRecord(id: UUID(), channelOwnerID: owner, userID: owner, username: "u", text: "\(index)",
+                                             isStreamer: false, sentAt: Date())))
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, delivered.withLockedValue({ $0.count }) < 2000 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(delivered.withLockedValue { $0 } == (0..<2000).map(String.init))
+        let sizes = transport.batches.withLockedValue { $0.map(\.count) }
+        #expect(sizes.allSatisfy { $0 <= Cluster.batchLimit })
+        #expect(sizes.count < 2000, "events that piled up went together")
+    }
+}
+
+/// The PostgreSQL transport itself, when the suite runs on PostgreSQL: a flood bigger than one
+/// statement may hold arrives whole and in order at another node.
+@Suite struct PostgresEventTransportTests {
+    @Test func aFloodReachesAnotherNodeWholeAndInOrder() async throws {
+        try await withTestApp { app in
+            guard case .postgres = app.metropole.database else { return }
+            let a = try #require(try Cluster.transport(for: app.metropole.database, app: app))
+            let b = try #require(try Cluster.transport(for: app.metropole.database, app: app))
+            let sender = Cluster(transport: a, logger: app.logger), listener = Cluster(transport: b, logger: app.logger)
+            let seen = NIOLockedValueBox([String]())
+            listener.on { event, _ in
+                if case .chat(let record) = event.change { seen.withLockedValue { $0.append(record.text) } }
+            }
+            try await sender.start()
+            try await listener.start()
+            let owner = UUID()
+            for index in 0..<5000 {
+                sender.publish(.chat(ChatRecord(id: UUID(), channelOwnerID: owner, userID: owner, username: "u", text: "\(index)",
+                                                isStreamer: false, sentAt: Date())))
+            }
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, seen.withLockedValue({ $0.count }) < 5000 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(seen.withLockedValue { $0 } == (0..<5000).map(String.init))
+            await sender.stop()
+            await listener.stop()
         }
     }
 }
