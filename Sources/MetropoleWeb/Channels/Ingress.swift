@@ -143,7 +143,7 @@ enum Ingress {
         }
         let ours = app.providers.builtin.playback(username: username)
         // Live on another node: players go straight there (and so do CDNs in front of it).
-        let elsewhere = stream.isLive ? stream.liveNode.flatMap { $0 == app.cluster.nodeID ? nil : app.nodes.peer($0) } : nil
+        let elsewhere = app.nodeHolding(stream)
         guard absolute || elsewhere != nil else { return ours }
         let base = (elsewhere?.url ?? app.metropole.publicURL).absoluteString
         let socketBase = base.replacingOccurrences(of: "http://", with: "ws://").replacingOccurrences(of: "https://", with: "wss://")

@@ -63,7 +63,7 @@ extension NodeRegistry {
             : nil
         let advert = Advert(role: configuration.role, url: configuration.nodeURL, rtmpURL: rtmpURL, capacity: configuration.nodeCapacity)
         try await app.nodes.register(advert, hooks: Hooks(
-            streamCount: { live.directory.entries.count },
+            streamCount: { live.directory.count },
             takeOffline: { streamID, username in await live.directory.markOffline(streamID: streamID, username: username) },
             nodeGone: { node in cluster.publish(.nodeGone(node)) },
             rejoined: { await live.directory.reassertLive() }
@@ -79,6 +79,13 @@ struct ClusterShutdown: LifecycleHandler {
 }
 
 extension Application {
+    /// The other node holding `stream` while it is live, as the registry knows it: where its
+    /// players go. Nil when it is live here, offline, or on an external provider.
+    func nodeHolding(_ stream: Stream) -> NodeRegistry.Peer? {
+        guard stream.isLive, let node = stream.liveNode, node != cluster.nodeID else { return nil }
+        return nodes.peer(node)
+    }
+
     private struct ClusterKey: StorageKey { typealias Value = Cluster }
     private struct NodeRegistryKey: StorageKey { typealias Value = NodeRegistry }
 

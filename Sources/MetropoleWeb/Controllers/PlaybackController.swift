@@ -22,10 +22,8 @@ enum PlaybackController {
     /// The other node holding the channel's stream, on a site of several nodes.
     private static func nodeHolding(_ username: String, _ request: Request) async -> NodeRegistry.Peer? {
         let app = request.application
-        guard app.nodes.isActive,
-              let stream = try? await Channels.stream(named: username, on: request.db),
-              stream.isLive, let node = stream.liveNode, node != app.cluster.nodeID else { return nil }
-        return app.nodes.peer(node)
+        guard app.nodes.isActive, let stream = try? await Channels.stream(named: username, on: request.db) else { return nil }
+        return app.nodeHolding(stream)
     }
 
     // MARK: WebSocket fMP4

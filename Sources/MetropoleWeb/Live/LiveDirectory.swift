@@ -67,6 +67,9 @@ final class LiveDirectory: LiveEventSink, Sendable {
         for (username, count) in counts { cluster.publish(.viewers(username: username, count: count)) }
     }
 
+    /// How many streams are live on our own ingest.
+    var count: Int { state.withLockedValue { $0.byStream.count } }
+
     /// Every stream live on our own ingest.
     var entries: [Entry] { state.withLockedValue { Array($0.byStream.values) } }
 

@@ -41,7 +41,7 @@ final class LiveServices: Sendable {
         external = ExternalStreams(directory: directory, database: database, logger: app.logger)
         let startIngest = startIngest && configuration.role.servesMedia
         let capacity = configuration.nodeCapacity
-        let authorizer = StreamKeyAuthorizer(database: database, hasRoom: { [directory] in directory.entries.count < capacity },
+        let authorizer = StreamKeyAuthorizer(database: database, hasRoom: { [directory] in directory.count < capacity },
                                              logger: app.logger)
         if startIngest, let port = configuration.rtmpPort {
             rtmp = RTMPServer(
