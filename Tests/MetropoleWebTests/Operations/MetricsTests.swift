@@ -43,11 +43,15 @@ import VaporTesting
             let release = app.eventLoopGroup.any().makePromise(of: Void.self)
             let held = app.db.withConnection { _ in release.futureResult }
             for _ in 0..<250 where use.reading.inUse == 0 { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(use.reading.inUse == 1)
+            // The node's heartbeat and event poll lease connections for a moment too, so the
+            // held one shows as a floor: never fewer than one while held, none once all is idle.
+            let whileHeld = try await samples(of: { use.reading.inUse })
+            #expect(whileHeld.min() == 1, "\(whileHeld)")
             release.succeed(())
             try await held.get()
             // check
-            #expect(use.reading.inUse == 0)
+            let afterwards = try await samples(of: { use.reading.inUse })
+            #expect(afterwards.min() == 0, "\(afterwards)")
             try await app.testing().test(.GET, "metrics", headers: ["Authorization": "Bearer \(token)"]) { response in
                 let lines = response.body.string.split(separator: "\n").map(String.init)
                 #expect(lines.contains("metropole_database_pool_connections \(Double(use.poolSize))"))
@@ -76,5 +80,15 @@ import VaporTesting
     @Test func jsonLogFormatIsRead() throws {
         let configuration = try AppConfiguration.load(from: ["LOG_FORMAT": "JSON", "METROPOLE_DATA_DIR": NSTemporaryDirectory()])
         #expect(configuration.logFormat == .json)
+    }
+
+    /// Forty readings 5 ms apart.
+    private func samples(of reading: () -> Int) async throws -> [Int] {
+        var values: [Int] = []
+        for _ in 0..<40 {
+            values.append(reading())
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return values
     }
 }
