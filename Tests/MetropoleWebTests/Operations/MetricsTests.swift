@@ -40,9 +40,13 @@ import VaporTesting
             #expect(app.db is any SQLDatabase)
             #expect(use.poolSize >= 1)
             // act: hold one connection, as a long transaction would
-            let release = app.eventLoopGroup.any().makePromise(of: Void.self)
-            let held = app.db.withConnection { _ in release.futureResult }
-            for _ in 0..<250 where use.reading.inUse == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            let loop = app.eventLoopGroup.any()
+            let (leased, release) = (loop.makePromise(of: Void.self), loop.makePromise(of: Void.self))
+            let held = app.db.withConnection { _ in
+                leased.succeed(())
+                return release.futureResult
+            }
+            try await leased.futureResult.get()
             // The node's heartbeat and event poll lease connections for a moment too, so the
             // held one shows as a floor: never fewer than one while held, none once all is idle.
             let whileHeld = try await samples(of: { use.reading.inUse })
