@@ -316,7 +316,7 @@ def check_roles(cluster):
             continue
         pytest.fail(f"{name} (role web) should not listen for RTMP, but port {cluster[name].rtmp_port} accepts connections")
     # A WHIP offer to a web node is sent on (307, the only redirect WHIP allows) to an ingest node,
-    # once the web node has read the registry (every 0.5 s).
+    # once the web node has read the registry (every 0.25 s).
     ingest_whip = {f"{cluster[name].url}/api/v1/whip" for name in ("ingest1", "ingest2")}
 
     def whip_answer():

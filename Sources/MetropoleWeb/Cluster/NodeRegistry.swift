@@ -4,12 +4,13 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// The site's running nodes as the shared database knows them (decision 0052). Each node
-/// writes a heartbeat every `interval` and reads everyone's; a node silent for `deadAfter` is
-/// dead, and the sweeper (the living node with the lowest id, so exactly one, with no election)
-/// takes its streams offline on every node and deletes it. Offline within
-/// `deadAfter + interval` of the last heartbeat: under 3 s.
+/// writes a heartbeat every `interval` and reads everyone's; a node whose heartbeat has not
+/// moved for `deadAfter` on the reader's own clock is dead (so clocks that disagree between
+/// machines do not matter), and the sweeper (the living node with the lowest id, so exactly
+/// one, with no election) takes its streams offline on every node and deletes it. Offline
+/// within `deadAfter + interval` of the last heartbeat: under 3 s.
 final class NodeRegistry: Sendable {
-    static let interval: Duration = .milliseconds(500)
+    static let interval: Duration = .milliseconds(250)
     static let deadAfter: TimeInterval = 2
 
     struct Peer: Sendable, Equatable {
@@ -38,6 +39,8 @@ final class NodeRegistry: Sendable {
         var advert: Advert?
         var peers: [UUID: Peer] = [:]
         var sweeps = false
+        /// Each node's heartbeat as last read, and when (this node's clock) it was first read so.
+        var heard: [UUID: (heartbeat: Date, at: Date)] = [:]
     }
 
     /// Hooks into the rest of the node: streams to take offline, and what to redo when this
@@ -125,16 +128,23 @@ final class NodeRegistry: Sendable {
         _ = apply(try await SiteNode.query(on: database()).all(), now: now)
     }
 
-    /// Keeps the living rows as peers; returns their ids (this node always among them).
+    /// Keeps the living rows as peers; returns their ids (this node always among them). A row
+    /// first read now counts as alive until it has had `deadAfter` to move.
     private func apply(_ rows: [SiteNode], now: Date) -> Set<UUID> {
-        var peers: [UUID: Peer] = [:]
-        for row in rows {
-            guard let id = row.id, id == nodeID || now.timeIntervalSince(row.heartbeatAt) < Self.deadAfter,
-                  let url = URL(string: row.url) else { continue }
-            peers[id] = Peer(id: id, role: row.nodeRole, url: url, rtmpURL: row.rtmpURL, capacity: row.capacity, streams: row.streams)
+        state.withLockedValue { state in
+            var peers: [UUID: Peer] = [:]
+            var heard: [UUID: (heartbeat: Date, at: Date)] = [:]
+            for row in rows {
+                guard let id = row.id else { continue }
+                let last = state.heard[id].flatMap { $0.heartbeat == row.heartbeatAt ? $0 : nil } ?? (heartbeat: row.heartbeatAt, at: now)
+                heard[id] = last
+                guard id == nodeID || now.timeIntervalSince(last.at) < Self.deadAfter, let url = URL(string: row.url) else { continue }
+                peers[id] = Peer(id: id, role: row.nodeRole, url: url, rtmpURL: row.rtmpURL, capacity: row.capacity, streams: row.streams)
+            }
+            state.peers = peers
+            state.heard = heard
+            return Set(peers.keys)
         }
-        state.withLockedValue { $0.peers = peers }
-        return Set(peers.keys)
     }
 
     /// Dead nodes' streams go offline (everywhere, through the hooks' events), then the rows.

@@ -166,3 +166,43 @@ private final class LoopbackTransport: EventTransport, @unchecked Sendable {
         }
     }
 }
+
+/// Two registries on one database, driven beat by beat with the clocks they would read.
+@Suite struct NodeRegistryTests {
+    @Test func aNodeIsJudgedByItsHeartbeatMovingNotByItsClock() async throws {
+        try await withTestApp { app in
+            // The lowest id sweeps; the app's own node, on a shared database, has a random one.
+            let sweeper = NodeRegistry(nodeID: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, database: { app.db }, logger: app.logger)
+            let slow = NodeRegistry(nodeID: UUID(uuidString: "FFFFFFFF-0000-0000-0000-000000000000")!, database: { app.db }, logger: app.logger)
+            let gone = NIOLockedValueBox([UUID]()), rejoined = NIOLockedValueBox(0)
+            let hooks = NodeRegistry.Hooks(streamCount: { 0 }, takeOffline: { _, _ in },
+                                           nodeGone: { id in gone.withLockedValue { $0.append(id) } },
+                                           rejoined: { rejoined.withLockedValue { $0 += 1 } })
+            let advert = NodeRegistry.Advert(role: .ingest, url: URL(string: "http://127.0.0.1:9")!, rtmpURL: nil, capacity: 10)
+            try await sweeper.register(advert, hooks: hooks)
+            try await slow.register(advert, hooks: hooks)
+            let start = Date()
+            func at(_ round: Int) -> Date { start.addingTimeInterval(Double(round) * 0.25) }
+            // act: the slow node's clock is an hour behind, and it beats for 3 s
+            for round in 0..<12 {
+                await slow.beat(now: at(round).addingTimeInterval(-3600))
+                await sweeper.beat(now: at(round))
+                #expect(sweeper.peer(slow.nodeID) != nil, "beating, so alive, at round \(round)")
+            }
+            #expect(sweeper.sweeps && !slow.sweeps)
+            // then falls silent: dead once its heartbeat has not moved for 2 s of the sweeper's time
+            for round in 12..<18 { await sweeper.beat(now: at(round)) }
+            #expect(sweeper.peer(slow.nodeID) != nil, "1.5 s of silence is not yet dead")
+            for round in 18..<22 { await sweeper.beat(now: at(round)) }
+            // check
+            #expect(sweeper.peer(slow.nodeID) == nil)
+            #expect(gone.withLockedValue { $0 } == [slow.nodeID])
+            #expect(try await SiteNode.find(slow.nodeID, on: app.db) == nil, "the sweeper deleted its row")
+            // A node that finds itself swept (it had stalled) registers again and is alive at once.
+            await slow.beat(now: Date().addingTimeInterval(-3600))
+            #expect(rejoined.withLockedValue { $0 } == 1)
+            await sweeper.beat(now: at(22))
+            #expect(sweeper.peer(slow.nodeID) != nil)
+        }
+    }
+}
