@@ -16,6 +16,8 @@ from harness import ROOT, processes
 from harness.binaries import metropole
 from harness.media import TEST_CLIP, clip, publish
 from harness import nginx
+from harness.cluster import Cluster
+from harness.databases import fresh_database
 from harness.nginx import MODULE
 from harness.processes import wait_until
 from harness.server import Server
@@ -62,26 +64,35 @@ RTMP_PORT = processes.free_port()
 HTTP_PORT = processes.free_port()
 
 
-@pytest.fixture
-def studio(data_dir, tmp_path):
-    """Metropole with an nginx-rtmp provider `studio`, and that nginx running."""
-    providers = {"providers": [{
+def studio_providers():
+    return {"providers": [{
         "id": "studio", "kind": "nginx-rtmp", "name": "Studio nginx",
         "ingest": {"rtmp": f"rtmp://127.0.0.1:{RTMP_PORT}/live"},
         "playback": {"hls": f"http://127.0.0.1:{HTTP_PORT}/hls/{{username}}.m3u8"},
         "api": {"url": f"http://127.0.0.1:{HTTP_PORT}/control"},
         "secret": secrets.token_urlsafe(32), "updateSeconds": 2,
     }]}
-    path = tmp_path / "providers.json"
-    path.write_text(json.dumps(providers))
-    server = Server(data_dir, env={"METROPOLE_PROVIDERS_FILE": str(path)}).start()
-    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_PROVIDERS_FILE=str(path), METROPOLE_RTMP_PORT="0",
+
+
+def snippet_for(server, data_dir, providers_file):
+    """What `metropole providers snippet studio` prints for `server`'s public URL."""
+    env = dict(os.environ, METROPOLE_DATA_DIR=data_dir, METROPOLE_PROVIDERS_FILE=str(providers_file), METROPOLE_RTMP_PORT="0",
                METROPOLE_WEBRTC_UDP_PORT="0", METROPOLE_PUBLIC_URL=server.url, LOG_LEVEL="error")
+    env.pop("DATABASE_URL", None)
     snippet = subprocess.run([metropole(), "providers", "snippet", "studio"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=60)
     assert snippet.returncode == 0, snippet.stderr
     assert "on_publish " + server.url + "/api/v1/providers/studio/hooks/publish?token=" in snippet.stdout
-    nginx = NginxProvider(str(tmp_path / "nginx"), snippet.stdout)
+    return snippet.stdout
+
+
+@pytest.fixture
+def studio(data_dir, tmp_path):
+    """Metropole with an nginx-rtmp provider `studio`, and that nginx running."""
+    path = tmp_path / "providers.json"
+    path.write_text(json.dumps(studio_providers()))
+    server = Server(data_dir, env={"METROPOLE_PROVIDERS_FILE": str(path)}).start()
+    nginx = NginxProvider(str(tmp_path / "nginx"), snippet_for(server, data_dir, path))
     token = server.sign_up("Painter")
     yield server, nginx, token
     nginx.stop()
@@ -164,3 +175,61 @@ def test_a_new_key_makes_nginx_drop_the_publisher(studio):
     finally:
         publisher.terminate()
         publisher.wait()
+
+
+def hooks_on(node, hook):
+    """The requests for `hook` in `node`'s log (LOG_LEVEL=info logs each request)."""
+    return [line for line in node.read_log().splitlines() if f"POST /api/v1/providers/studio/hooks/{hook} " in line + " "]
+
+
+def test_hooks_about_one_publisher_may_reach_different_web_nodes(tmp_path):
+    """Behind a load balancer nginx's hooks land on any web node: here `on_publish` reaches web1,
+    `on_update` and `on_publish_done` reach web2 (two web nodes on one PostgreSQL). web2 knows
+    the session web1 was told of, so the publisher is not cut off, and its end takes the
+    channel offline everywhere."""
+    providers = tmp_path / "providers.json"
+    providers.write_text(json.dumps(studio_providers()))
+    cluster = Cluster(tmp_path / "nodes", fresh_database("postgres"), [("web1", "web"), ("web2", "web")],
+                      env={"METROPOLE_PROVIDERS_FILE": str(providers), "LOG_LEVEL": "info"})  # info logs each request
+    provider, publisher = None, None
+    try:
+        cluster.start()
+        web1, web2 = cluster["web1"], cluster["web2"]
+        snippet = snippet_for(web1, str(tmp_path / "snippet"), providers)
+        hooks = web1.url + "/api/v1/providers/studio/hooks/"
+        for hook in ("update", "publish_done"):
+            assert hooks + hook + "?" in snippet, snippet
+            snippet = snippet.replace(hooks + hook + "?", web2.url + "/api/v1/providers/studio/hooks/" + hook + "?")
+        provider = NginxProvider(str(tmp_path / "nginx"), snippet)
+        token = web1.sign_up("Painter")
+        web1.api("PATCH", "/me", {"preferredProvider": "studio"}, token)
+        credentials = ingress(web1, token)
+        publisher = publish(f"{credentials['serverUrl']}/{credentials['streamKey']}", path=clip(**TEST_CLIP))
+        assert wait_until(lambda: web1.is_live("Painter") and web2.is_live("Painter"), timeout=10), provider.log()
+        hls = f"http://127.0.0.1:{HTTP_PORT}/hls/Painter.m3u8"
+        assert web2.stream("Painter")["playback"] == {"hls": hls}, "web2 should give the provider's playback URL"
+        # nginx asks web2 every 2 s (updateSeconds); a node that did not know the session would
+        # refuse, and nginx would drop the publisher. Five rounds:
+        time.sleep(10)
+        assert publisher.poll() is None, "nginx dropped the publisher after web2 answered on_update:\n" + provider.log()
+        assert web1.is_live("Painter") and web2.is_live("Painter")
+        updates = len(hooks_on(web2, "update"))
+        assert updates >= 3, f"web2 should have answered nginx's on_update every 2 s, saw {updates}"
+        assert hooks_on(web1, "publish") and not hooks_on(web2, "publish") and not hooks_on(web1, "update")
+        publisher.terminate()
+        publisher.wait()
+        stopped = time.monotonic()
+        assert wait_until(lambda: not web1.is_live("Painter") and not web2.is_live("Painter"), timeout=3), \
+            "still live after the publisher left and nginx told web2"
+        print(f"publisher kept 10 s through on_update on web2; offline on both {time.monotonic() - stopped:.2f} s after it left")
+    except BaseException:
+        print(cluster.logs())
+        if provider:
+            print(provider.log())
+        raise
+    finally:
+        if publisher is not None and publisher.poll() is None:
+            processes.stop(publisher)
+        if provider:
+            provider.stop()
+        cluster.stop()

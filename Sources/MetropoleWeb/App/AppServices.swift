@@ -34,7 +34,8 @@ enum AppServices {
                                         work: { await recordings.enforceRetention() }))
         }
         if app.providers.all.count > 1 {
-            services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { await watch.run() }))
+            // One node polls and sweeps for the site: sessions are in the database (0053).
+            services.append(PeriodicJob(name: "providers", interval: ProviderWatch.tick, work: { if nodes.sweeps { await watch.run() } }))
         }
         services.append(WebhookDeliveryWorker(webhooks: app.webhooks, eventLoopGroup: app.eventLoopGroup, sends: { nodes.sweeps }))
         if let rtmp = live.rtmp { services.append(LiveServices.Ingest(live: live, rtmp: rtmp)) }

@@ -12,7 +12,7 @@ struct ServeCommand: AsyncCommand {
         if app.cluster.isShared {
             try await NodeRegistry.join(app)
         } else {
-            try await app.live.directory.resetLiveFlags()
+            try await app.live.directory.resetLiveFlags(keeping: app.live.external.openStreamIDs())
         }
         try await app.recordings.recover()
         await app.recordings.enforceRetention()

@@ -135,9 +135,10 @@ enum Ingress {
 
     /// Where viewers play `username`'s stream: its provider's URLs while it is live there,
     /// ours otherwise (absolute for the API, paths for pages).
-    static func playback(of stream: Stream, absolute: Bool, in app: Application) -> PlaybackURLs {
+    static func playback(of stream: Stream, absolute: Bool, in app: Application) async -> PlaybackURLs {
         let username = stream.user.username
-        if let id = stream.id, let session = app.live.external.session(streamID: id),
+        // Live but on no node of ours: it may be live on a provider.
+        if stream.isLive, stream.liveNode == nil, let id = stream.id, let session = await app.live.external.session(streamID: id),
            let provider = app.providers.provider(id: session.providerID) {
             return provider.playback(username: username)
         }

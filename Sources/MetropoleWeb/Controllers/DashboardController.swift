@@ -118,7 +118,7 @@ enum DashboardController {
         let owner = try request.requireUser()
         let stream = try await Channels.ownStream(of: owner, on: request.db)
         let live = request.application.live, id = try stream.requireID()
-        var health = StreamHealthDTO(live: live.directory.entry(streamID: id), external: live.external.session(streamID: id),
+        var health = StreamHealthDTO(live: live.directory.entry(streamID: id), external: await live.external.session(streamID: id),
                                      viewers: live.directory.viewers)
         let recording = try await DashboardRecording.load(stream, owner: owner, withVideos: false, in: request)
         health.recording = recording.state.rawValue

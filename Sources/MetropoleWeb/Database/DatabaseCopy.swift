@@ -17,6 +17,7 @@ struct DatabaseCopy {
     static let tables: [any CopyableTable] = [
         Table<User>(), Table<Stream>(), Table<Follow>(), Table<Block>(), Table<AuthToken>(), Table<Kick>(), Table<ChatMessage>(),
         Table<UserIdentity>(), Table<ReceivedWebhook>(), Table<WebhookEndpoint>(), Table<WebhookDelivery>(), Table<AdminAuditEntry>(), Table<Video>(),
+        Table<ProviderSession>(),
     ]
     /// Tables of running nodes, not of the site: the node registry and the events of the last
     /// minute. Nothing in them outlives the processes that wrote it.

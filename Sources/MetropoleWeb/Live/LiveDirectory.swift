@@ -84,9 +84,12 @@ final class LiveDirectory: LiveEventSink, Sendable {
         state.withLockedValue { $0.byStream[streamID] }
     }
 
-    /// After a crash the database may still say "live" for streams nobody publishes.
-    func resetLiveFlags() async throws {
-        try await Stream.query(on: database()).filter(\.$isLive == true).set(\.$isLive, to: false).update()
+    /// After a crash the database may still say "live" for streams nobody publishes. Streams live
+    /// on a provider (`keep`) stay so: its hooks go on, and its silence takes them offline.
+    func resetLiveFlags(keeping keep: [UUID] = []) async throws {
+        let query = Stream.query(on: database()).filter(\.$isLive == true)
+        if !keep.isEmpty { query.filter(\.$id !~ keep) }
+        try await query.set(\.$isLive, to: false).set(\.$liveNode, to: nil).update()
     }
 
     // MARK: LiveEventSink

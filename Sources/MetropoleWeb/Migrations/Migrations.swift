@@ -24,5 +24,6 @@ enum Migrations {
         M0071_AddRecordToStreams(),
         M0080_AddKeepUploadedThumbnailToStreams(),
         M0090_CreateNodes(),
+        M0100_CreateProviderSessions(),
     ]
 }

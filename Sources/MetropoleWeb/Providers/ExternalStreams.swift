@@ -22,12 +22,10 @@ struct ExternalSession: Sendable, Equatable {
 /// come here, and so does what Metropole decides (a key regenerated, a provider switched).
 /// Idempotent and ordered: a report about an older publisher than the current one changes
 /// nothing, a repeated one only refreshes. A stream not heard of for two of its provider's
-/// intervals is taken offline (`sweep`).
+/// intervals is taken offline (`sweep`). Sessions live in the database (`ProviderSession`,
+/// decision 0053): behind a load balancer a provider's hooks about one publisher reach
+/// different web nodes, and each must know what the first was told.
 final class ExternalStreams: Sendable {
-    private let sessions = NIOLockedValueBox([UUID: ExternalSession]())
-    /// When the last event about each provider session happened, for servers that say (LiveKit's
-    /// `createdAt`): a late report of an older event changes nothing.
-    private let lastEvents = NIOLockedValueBox([String: Date]())
     private let directory: LiveDirectory
     private let database: @Sendable () -> any Database
     private let logger: Logger
@@ -38,12 +36,8 @@ final class ExternalStreams: Sendable {
         self.logger = logger
     }
 
-    func session(streamID: UUID) -> ExternalSession? {
-        sessions.withLockedValue { $0[streamID] }
-    }
-
-    func session(provider: String, username: String) -> ExternalSession? {
-        sessions.withLockedValue { $0.values.first { $0.providerID == provider && Username.key($0.username) == Username.key(username) } }
+    func session(streamID: UUID) async -> ExternalSession? {
+        await current { $0.filter(\.$id == streamID) }?.session
     }
 
     /// The stream `key` publishes, when it may publish through `provider`: the key is the
@@ -63,27 +57,36 @@ final class ExternalStreams: Sendable {
     /// The server says `stream` is live under `sessionID`. A second publisher of the same
     /// stream takes over, as on our own ingest.
     func started(_ stream: Stream, provider: String, sessionID: String, at eventTime: Date? = nil, now: Date = Date()) async {
-        guard let id = stream.id, let digest = stream.streamKeyDigest, isNewest(provider, sessionID, eventTime) else { return }
-        let session = ExternalSession(streamID: id, providerID: provider, username: stream.user.username, sessionID: sessionID,
-                                      keyDigest: digest, startedAt: now, lastSeen: now)
-        let wasLive = sessions.withLockedValue { sessions in
-            defer { sessions[id] = session }
-            return sessions[id] != nil
+        guard let id = stream.id, let digest = stream.streamKeyDigest else { return }
+        do {
+            let existing = try await ProviderSession.find(id, on: database())
+            let sameSession = existing.map { $0.provider == provider && $0.sessionID == sessionID } ?? false
+            if sameSession, let existing, Self.isStale(eventTime, after: existing.lastEventAt) { return }
+            let wasLive = existing.map { !$0.ended } ?? false
+            let row = existing ?? ProviderSession(streamID: id)
+            row.provider = provider
+            row.username = stream.user.username
+            row.sessionID = sessionID
+            row.keyDigest = digest
+            if !(sameSession && wasLive) { row.startedAt = now }
+            row.lastSeen = now
+            row.lastEventAt = eventTime ?? (sameSession ? existing?.lastEventAt : nil)
+            row.ended = false
+            try await row.save(on: database())
+            logger.info("stream live on a provider", metadata: ["channel": "\(row.username)", "provider": "\(provider)"])
+            if !wasLive || !stream.isLive { await directory.markLive(stream, since: row.startedAt, heldHere: false) }
+        } catch {
+            logger.report(error: error)
         }
-        logger.info("stream live on a provider", metadata: ["channel": "\(session.username)", "provider": "\(provider)"])
-        if !wasLive || !stream.isLive { await directory.markLive(stream, since: now, heldHere: false) }
     }
 
     /// The server reported the session again; nil when it is not (or no longer) the current one.
     @discardableResult
-    func heard(provider: String, sessionID: String, now: Date = Date()) -> ExternalSession? {
-        sessions.withLockedValue { sessions in
-            guard let (id, session) = sessions.first(where: { $0.value.providerID == provider && $0.value.sessionID == sessionID }) else {
-                return nil
-            }
-            sessions[id]?.lastSeen = now
-            return session
-        }
+    func heard(provider: String, sessionID: String, now: Date = Date()) async -> ExternalSession? {
+        guard let row = await current({ $0.filter(\.$provider == provider).filter(\.$sessionID == sessionID) }) else { return nil }
+        row.lastSeen = now
+        do { try await row.save(on: database()) } catch { logger.report(error: error) }
+        return row.session
     }
 
     /// Whether the session's key and provider are still the channel's: the answer to
@@ -98,59 +101,69 @@ final class ExternalStreams: Sendable {
 
     /// The server says the session ended. Only the current session of its stream ends it.
     func ended(provider: String, sessionID: String, at eventTime: Date? = nil) async {
-        guard isNewest(provider, sessionID, eventTime) else { return }
-        let ended: ExternalSession? = sessions.withLockedValue { sessions in
-            guard let (id, session) = sessions.first(where: { $0.value.providerID == provider && $0.value.sessionID == sessionID }) else {
-                return nil
-            }
-            sessions[id] = nil
-            return session
+        do {
+            guard let row = try await ProviderSession.query(on: database())
+                .filter(\.$provider == provider).filter(\.$sessionID == sessionID).first(),
+                  !Self.isStale(eventTime, after: row.lastEventAt) else { return }
+            let wasLive = !row.ended
+            row.ended = true
+            row.lastEventAt = eventTime ?? row.lastEventAt
+            try await row.save(on: database())
+            if wasLive, let id = row.id { await directory.markOffline(streamID: id, username: row.username) }
+        } catch {
+            logger.report(error: error)
         }
-        if let ended { await directory.markOffline(streamID: ended.streamID, username: ended.username) }
     }
 
-    /// Records `eventTime` for the session unless an event at least as new was seen already.
-    private func isNewest(_ provider: String, _ sessionID: String, _ eventTime: Date?) -> Bool {
-        guard let eventTime else { return true }
-        return lastEvents.withLockedValue { events in
-            let key = provider + "/" + sessionID
-            if let last = events[key], last >= eventTime { return false }
-            if events.count > 10_000 { events.removeAll(keepingCapacity: true) }
-            events[key] = eventTime
-            return true
-        }
+    /// An event older than (or as old as) the newest one applied to its session.
+    private static func isStale(_ eventTime: Date?, after last: Date?) -> Bool {
+        guard let eventTime, let last else { return false }
+        return eventTime <= last
     }
 
     /// Metropole ends a stream on its provider: a new key, another provider chosen.
     func disconnect(streamID: UUID, providers: Providers, client: any Client) async {
-        guard let session = session(streamID: streamID) else { return }
+        guard let session = await session(streamID: streamID) else { return }
         await providers.provider(id: session.providerID)?.disconnect(session, client: client)
         await ended(provider: session.providerID, sessionID: session.sessionID)
     }
 
-    /// A poll of `provider`'s API found `live` sessions: they are heard; this provider's others
-    /// have ended.
+    /// A poll of `provider`'s API found `live` sessions: they are heard.
     func reconcile(provider: String, live: [String], now: Date = Date()) async {
-        let known = sessions.withLockedValue { $0.values.filter { $0.providerID == provider } }
-        for session in known {
-            if live.contains(session.sessionID) {
-                heard(provider: provider, sessionID: session.sessionID, now: now)
-            }
+        guard !live.isEmpty else { return }
+        do {
+            try await ProviderSession.query(on: database()).filter(\.$provider == provider).filter(\.$ended == false)
+                .filter(\.$sessionID ~~ live).set(\.$lastSeen, to: now).update()
+        } catch {
+            logger.report(error: error)
         }
     }
 
     /// Takes offline every stream its provider has not reported for two of its intervals.
     func sweep(providers: Providers, now: Date = Date()) async {
-        let silent = sessions.withLockedValue { sessions in
-            sessions.values.filter { session in
-                let interval = providers.provider(id: session.providerID)?.definition.interval ?? 10
-                return now.timeIntervalSince(session.lastSeen) > 2 * interval
-            }
+        guard let open = try? await ProviderSession.query(on: database()).filter(\.$ended == false).all() else { return }
+        let silent = open.filter { session in
+            let interval = providers.provider(id: session.provider)?.definition.interval ?? 10
+            return now.timeIntervalSince(session.lastSeen) > 2 * interval
         }
         for session in silent {
             logger.warning("provider went silent about a stream; taking it offline",
-                           metadata: ["channel": "\(session.username)", "provider": "\(session.providerID)"])
-            await ended(provider: session.providerID, sessionID: session.sessionID)
+                           metadata: ["channel": "\(session.username)", "provider": "\(session.provider)"])
+            await ended(provider: session.provider, sessionID: session.sessionID)
+        }
+    }
+
+    /// The streams live on a provider now (a restart leaves them live: the provider's hooks go on).
+    func openStreamIDs() async throws -> [UUID] {
+        try await ProviderSession.query(on: database()).filter(\.$ended == false).all(\.$id)
+    }
+
+    private func current(_ filter: (QueryBuilder<ProviderSession>) -> QueryBuilder<ProviderSession>) async -> ProviderSession? {
+        do {
+            return try await filter(ProviderSession.query(on: database()).filter(\.$ended == false)).first()
+        } catch {
+            logger.report(error: error)
+            return nil
         }
     }
 }

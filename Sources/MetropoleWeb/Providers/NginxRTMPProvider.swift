@@ -33,7 +33,7 @@ struct NginxRTMPProvider: StreamingProvider {
             await streams.started(stream, provider: id, sessionID: form.clientid)
             return Response(status: .ok)
         case "update":
-            guard let session = streams.heard(provider: id, sessionID: form.clientid), await streams.stillAllowed(session) else {
+            guard let session = await streams.heard(provider: id, sessionID: form.clientid), await streams.stillAllowed(session) else {
                 return Response(status: .forbidden)
             }
             return Response(status: .ok)

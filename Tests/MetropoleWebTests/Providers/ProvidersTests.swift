@@ -163,6 +163,40 @@ import VaporTesting
         }
     }
 
+    /// Behind a load balancer a provider's hooks about one publisher reach different web nodes,
+    /// and a restart forgets memory: every node must know what the first was told.
+    @Test func aSessionIsKnownToEveryNodeOnTheDatabaseAndOutlivesARestart() async throws {
+        try await Self.withProviders { app, _ in
+            let token = try await app.signUp("ida")
+            _ = try await Self.choose("mtx", token, on: app)
+            let ready = "path=live/ida&source_type=rtmpConn&source_id=c0ffee"
+            try await app.testing().test(.GET, "api/v1/providers/mtx/hooks/ready?token=\(Self.secret)&\(ready)") { #expect($0.status == .ok) }
+            #expect(try await Self.isLive(app, "ida"))
+            // act: another node, which heard no hook, sharing only the database
+            let other = ExternalStreams(directory: app.live.directory, database: { app.db }, logger: app.logger)
+            let session = try #require(await other.heard(provider: "mtx", sessionID: "rtmpConn:c0ffee"), "the other node knows the session")
+            #expect(session.username == "ida")
+            #expect(await other.session(streamID: session.streamID)?.sessionID == "rtmpConn:c0ffee")
+            #expect(await other.heard(provider: "mtx", sessionID: "someone-else") == nil)
+            // A restart keeps the stream live: the provider's hooks go on.
+            try await app.live.directory.resetLiveFlags(keeping: other.openStreamIDs())
+            #expect(try await Self.isLive(app, "ida"))
+            try await app.testing().test(.GET, "api/v1/streams/ida") { response in
+                let stream = try response.content.decode(StreamsAPIController.StreamDTO.self)
+                #expect(stream.playback.hls == "http://mtx.example:8888/live/ida/index.m3u8", "viewers still play from the provider")
+            }
+            await other.ended(provider: "mtx", sessionID: "rtmpConn:c0ffee")
+            // check
+            #expect(!(try await Self.isLive(app, "ida")), "the end told to the other node takes the stream offline")
+            #expect(await app.live.external.session(streamID: session.streamID) == nil)
+            #expect(try await other.openStreamIDs().isEmpty)
+            try await app.testing().test(.GET, "api/v1/streams/ida") { response in
+                let stream = try response.content.decode(StreamsAPIController.StreamDTO.self)
+                #expect(stream.playback.hls.hasSuffix("/live/ida/index.m3u8") && !stream.playback.hls.contains("mtx.example"))
+            }
+        }
+    }
+
     // MARK: SRS
 
     @Test func srsHooksNeedCodeZeroAndItsAPIKicksThePublisher() async throws {

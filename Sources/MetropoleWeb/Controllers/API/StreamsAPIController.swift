@@ -54,7 +54,7 @@ enum StreamsAPIController {
 
     @Sendable static func show(request: Request) async throws -> StreamDTO {
         let stream = try await Channels.visibleStream(named: request.parameters.get("username") ?? "", for: request.currentUser, on: request.db)
-        return detail(stream, request: request)
+        return await detail(stream, request: request)
     }
 
     struct StreamEnvelope: Content {
@@ -68,12 +68,12 @@ enum StreamsAPIController {
         let stream = try await Channels.ownStream(of: user, on: request.db)
         try await Channels.update(stream, with: update, in: request.application)
         stream.$user.value = user
-        return StreamEnvelope(stream: detail(stream, request: request))
+        return await StreamEnvelope(stream: detail(stream, request: request))
     }
 
-    static func detail(_ stream: Stream, request: Request) -> StreamDTO {
+    static func detail(_ stream: Stream, request: Request) async -> StreamDTO {
         let username = stream.user.username
-        let playback = Ingress.playback(of: stream, absolute: true, in: request.application)
+        let playback = await Ingress.playback(of: stream, absolute: true, in: request.application)
         return StreamDTO(
             username: username, title: stream.title, isLive: stream.isLive,
             viewerCount: stream.isLive ? request.application.live.directory.viewers.count(username: username) : 0,

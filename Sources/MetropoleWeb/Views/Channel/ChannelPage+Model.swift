@@ -33,7 +33,7 @@ struct ChannelPageModel: Sendable {
             avatarURL: user.avatar.map { SiteURL.avatar($0).path },
             isFollowing: try await SocialGraph.isFollowing(request.currentUser?.id, userID, on: request.db),
             isSignedIn: request.currentUser != nil,
-            playback: Ingress.playback(of: stream, absolute: false, in: request.application)
+            playback: await Ingress.playback(of: stream, absolute: false, in: request.application)
         )
     }
 }
