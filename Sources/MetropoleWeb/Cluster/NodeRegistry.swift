@@ -8,7 +8,8 @@ import NIOConcurrencyHelpers
 /// moved for `deadAfter` on the reader's own clock is dead (so clocks that disagree between
 /// machines do not matter), and the sweeper (the living node with the lowest id, so exactly
 /// one, with no election) takes its streams offline on every node and deletes it. Offline
-/// within `deadAfter + interval` of the last heartbeat: under 3 s.
+/// within `deadAfter + 2 × interval` of the last heartbeat (read up to one round late, swept
+/// at the next): under 3 s.
 final class NodeRegistry: Sendable {
     static let interval: Duration = .milliseconds(250)
     static let deadAfter: TimeInterval = 2
@@ -40,7 +41,7 @@ final class NodeRegistry: Sendable {
         var peers: [UUID: Peer] = [:]
         var sweeps = false
         /// Each node's heartbeat as last read, and when (this node's clock) it was first read so.
-        var heard: [UUID: (heartbeat: Date, at: Date)] = [:]
+        var lastMoved: [UUID: (heartbeat: Date, at: Date)] = [:]
     }
 
     /// Hooks into the rest of the node: streams to take offline, and what to redo when this
@@ -133,16 +134,17 @@ final class NodeRegistry: Sendable {
     private func apply(_ rows: [SiteNode], now: Date) -> Set<UUID> {
         state.withLockedValue { state in
             var peers: [UUID: Peer] = [:]
-            var heard: [UUID: (heartbeat: Date, at: Date)] = [:]
+            var lastMoved: [UUID: (heartbeat: Date, at: Date)] = [:]
             for row in rows {
                 guard let id = row.id else { continue }
-                let last = state.heard[id].flatMap { $0.heartbeat == row.heartbeatAt ? $0 : nil } ?? (heartbeat: row.heartbeatAt, at: now)
-                heard[id] = last
+                var last = (heartbeat: row.heartbeatAt, at: now)
+                if let seen = state.lastMoved[id], seen.heartbeat == row.heartbeatAt { last = seen }
+                lastMoved[id] = last
                 guard id == nodeID || now.timeIntervalSince(last.at) < Self.deadAfter, let url = URL(string: row.url) else { continue }
                 peers[id] = Peer(id: id, role: row.nodeRole, url: url, rtmpURL: row.rtmpURL, capacity: row.capacity, streams: row.streams)
             }
             state.peers = peers
-            state.heard = heard
+            state.lastMoved = lastMoved
             return Set(peers.keys)
         }
     }

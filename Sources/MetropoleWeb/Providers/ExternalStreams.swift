@@ -69,7 +69,7 @@ final class ExternalStreams: Sendable {
             row.keyDigest = digest
             if !(sameSession && wasLive) { row.startedAt = now }
             row.lastSeen = now
-            row.lastEventAt = eventTime ?? (sameSession ? existing?.lastEventAt : nil)
+            if eventTime != nil || !sameSession { row.lastEventAt = eventTime }
             row.ended = false
             try await row.save(on: database())
             logger.info("stream live on a provider", metadata: ["channel": "\(row.username)", "provider": "\(provider)"])
