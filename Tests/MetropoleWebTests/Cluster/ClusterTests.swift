@@ -47,8 +47,7 @@ import Testing
     }
 
     @Test func onlyChatIsOrdered() {
-        #expect(ClusterEvent.Change.chat(ChatRecord(id: UUID(), channelOwnerID: UUID(), userID: UUID(), username: "a", text: "b",
-                                                    isStreamer: false, sentAt: Date())).isOrdered)
+        #expect(chat("b").isOrdered)
         #expect(!ClusterEvent.Change.listings.isOrdered)
         #expect(!ClusterEvent.Change.live(username: "a", isLive: true, node: nil).isOrdered)
     }
@@ -72,18 +71,12 @@ import Testing
             }
             try await a.start()
             try await b.start()
-            func message(_ text: String) -> ClusterEvent.Change {
-                .chat(ChatRecord(id: UUID(), channelOwnerID: UUID(), userID: UUID(), username: "u", text: text, isStreamer: false, sentAt: Date()))
-            }
             for index in 0..<20 {
-                a.publish(message("a\(index)"))
-                b.publish(message("b\(index)"))
+                a.publish(chat("a\(index)"))
+                b.publish(chat("b\(index)"))
             }
             a.publish(.listings)
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline, seenByA.withLockedValue({ $0.count }) < 40 || seenByB.withLockedValue({ $0.count }) < 40 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            _ = await eventually { seenByA.withLockedValue { $0.count } >= 40 && seenByB.withLockedValue { $0.count } >= 40 }
             let atA = seenByA.withLockedValue { $0 }, atB = seenByB.withLockedValue { $0 }
             #expect(atA.count == 40)
             #expect(atA == atB, "both nodes see one order")
@@ -124,13 +117,8 @@ private final class LoopbackTransport: EventTransport, @unchecked Sendable {
             if case .chat(let record) = event.change { delivered.withLockedValue { $0.append(record.text) } }
         }
         try await cluster.start()
-        let owner = UUID()
-        for index in 0..<2000 {
-            cluster.publish(.chat(ChatRecord(id: UUID(), channelOwnerID: owner, userID: owner, username: "u", text: "\(index)",
-                                             isStreamer: false, sentAt: Date())))
-        }
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, delivered.withLockedValue({ $0.count }) < 2000 { try await Task.sleep(for: .milliseconds(10)) }
+        for index in 0..<2000 { cluster.publish(chat("\(index)")) }
+        _ = await eventually { delivered.withLockedValue { $0.count } >= 2000 }
         #expect(delivered.withLockedValue { $0 } == (0..<2000).map(String.init))
         let sizes = transport.batches.withLockedValue { $0.map(\.count) }
         #expect(sizes.allSatisfy { $0 <= Cluster.batchLimit })
@@ -153,13 +141,8 @@ private final class LoopbackTransport: EventTransport, @unchecked Sendable {
             }
             try await sender.start()
             try await listener.start()
-            let owner = UUID()
-            for index in 0..<5000 {
-                sender.publish(.chat(ChatRecord(id: UUID(), channelOwnerID: owner, userID: owner, username: "u", text: "\(index)",
-                                                isStreamer: false, sentAt: Date())))
-            }
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline, seen.withLockedValue({ $0.count }) < 5000 { try await Task.sleep(for: .milliseconds(20)) }
+            for index in 0..<5000 { sender.publish(chat("\(index)")) }
+            _ = await eventually(seconds: 20) { seen.withLockedValue { $0.count } >= 5000 }
             #expect(seen.withLockedValue { $0 } == (0..<5000).map(String.init))
             await sender.stop()
             await listener.stop()
@@ -205,4 +188,9 @@ private final class LoopbackTransport: EventTransport, @unchecked Sendable {
             #expect(sweeper.peer(slow.nodeID) != nil)
         }
     }
+}
+
+/// A chat message as a change, the only ordered kind.
+private func chat(_ text: String) -> ClusterEvent.Change {
+    .chat(ChatRecord(id: UUID(), channelOwnerID: UUID(), userID: UUID(), username: "u", text: text, isStreamer: false, sentAt: Date()))
 }
