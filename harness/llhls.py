@@ -1,14 +1,10 @@
-"""LL-HLS readers as a low-latency player reads: a blocking playlist reload for the next part,
-then every new part, over one keep-alive connection each. Each reader notes how far behind
-live each part arrived: the wall clock at the end of the fetch minus the moment the part's last
-frame was ingested (its segment's PROGRAM-DATE-TIME plus the durations before it)."""
+"""Reading LL-HLS media playlists as a low-latency player does: the parts, each with the moment
+its last frame was ingested (its segment's PROGRAM-DATE-TIME plus the durations before it), and
+the part to block on next. Many readers at once are the load tool's (`load_tools.llhls`)."""
 import calendar
-import http.client
 import re
-import threading
 import time
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
 
 @dataclass
@@ -36,63 +32,3 @@ def parse(playlist):
         elif line.startswith("#EXTINF"):
             complete = True
     return parts, ((msn + 1, 0) if complete else (msn, index))
-
-
-@dataclass
-class Reader:
-    playlist_url: str
-    delays: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    parts: int = 0
-
-    def run(self, until):
-        url = urlsplit(self.playlist_url)
-        base = url.path.rsplit("/", 1)[0] + "/"
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
-        try:
-            status, text = self._get(connection, url.path)
-            if status != 200:
-                self.errors.append(f"playlist {status}")
-                return
-            seen = {part.uri for part in parse(text.decode())[0]}
-            _, (msn, index) = parse(text.decode())
-            while time.time() < until:
-                status, text = self._get(connection, f"{url.path}?_HLS_msn={msn}&_HLS_part={index}")
-                if status != 200:
-                    self.errors.append(f"blocking playlist {status}")
-                    time.sleep(0.2)
-                    continue
-                parts, (msn, index) = parse(text.decode())
-                for part in parts:
-                    if part.uri in seen:
-                        continue
-                    seen.add(part.uri)
-                    status, body = self._get(connection, base + part.uri)
-                    if status != 200 or not body:
-                        self.errors.append(f"part {status}")
-                        continue
-                    self.delays.append(time.time() - part.ends_at)
-                    self.parts += 1
-        except (OSError, http.client.HTTPException) as error:
-            self.errors.append(repr(error))
-        finally:
-            connection.close()
-
-    @staticmethod
-    def _get(connection, path):
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-
-
-def read(playlist_url, readers, seconds, stagger=0.005):
-    """`readers` readers of `playlist_url` for `seconds`, started `stagger` s apart."""
-    until = time.time() + seconds
-    group = [Reader(playlist_url) for _ in range(readers)]
-    threads = [threading.Thread(target=reader.run, args=(until,), daemon=True) for reader in group]
-    for thread in threads:
-        thread.start()
-        time.sleep(stagger)
-    for thread in threads:
-        thread.join(timeout=seconds + 30)
-    return group

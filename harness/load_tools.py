@@ -23,6 +23,23 @@ def viewers(url, count, settle, measure, configuration="release", cpu=None, conc
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def llhls(url, readers, seconds, configuration="debug", cpu=None, threads=1, timeout=None):
+    """`metropole-video-load llhls`: `readers` LL-HLS readers of the playlist at `url` for
+    `seconds`; its summary (parts served, the slowest reader's parts, ms behind live at the
+    median, p95 and max, and errors by kind)."""
+    args = [binaries.load_tool("metropole-video-load", configuration), "llhls", "--url", url,
+            "--readers", str(readers), "--seconds", str(seconds), "--threads", str(threads)]
+    process = processes.spawn(args, cpu=cpu, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = process.communicate(timeout=timeout or seconds + 60)
+    finally:
+        processes.stop(process)
+    summaries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    if process.returncode != 0 or not summaries:
+        raise RuntimeError(f"metropole-video-load llhls exited with {process.returncode}: {output}")
+    return summaries[-1]
+
+
 def go_ahead(process):
     process.stdin.write("go\n")
     process.stdin.close()

@@ -31,7 +31,7 @@ let package = Package(
         ),
         // <sys/epoll.h>, which Swift's Glibc module leaves out.
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
-        // Many WebSocket viewers of one stream; an RTMP relay that times what the publisher sends.
+        // Many WebSocket or LL-HLS viewers of one stream; an RTMP relay that times what the publisher sends.
         .executableTarget(
             name: "MetropoleVideoLoad",
             dependencies: [
@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),

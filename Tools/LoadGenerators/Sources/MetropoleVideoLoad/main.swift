@@ -7,6 +7,8 @@ import NIOPosix
 ///   viewers     N WebSocket viewers of one live stream: connect, settle, measure a window,
 ///               close; JSON lines on stdout (`connected`, `measure-start`, `measure-end`,
 ///               `summary`), optionally a log of fragment arrival times for latency.
+///   llhls       N LL-HLS readers of one playlist (blocking reloads, then each new part) for a
+///               while; a `summary` JSON line with how far behind live the parts arrived.
 ///   rtmp-proxy  relays a publisher to the RTMP server and notes when each media message arrived;
 ///               writes the log when its standard input closes.
 ///
@@ -15,6 +17,7 @@ let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
     Output.fail("usage: metropole-video-load viewers --url ws://… --viewers N [--settle S] [--measure S] "
         + "[--concurrency C] [--latency-viewers K --latency-log FILE] [--wait-stdin 1] [--threads T]\n"
+        + "       metropole-video-load llhls --url http://… --readers N --seconds S [--stagger-ms M] [--threads T]\n"
         + "       metropole-video-load rtmp-proxy --listen PORT --target PORT --arrival-log FILE")
 }
 var options = Options(arguments.dropFirst(2))
@@ -36,6 +39,16 @@ case "viewers":
         group: group, target: target, count: count, concurrency: concurrency, settle: settle, measure: measure,
         latencyViewers: latencyViewers, latencyLog: latencyLog, awaitsGoAhead: awaitsGoAhead
     )
+case "llhls":
+    let url = options.string("url")
+    let readers = options.positiveInt("readers")
+    let seconds = options.double("seconds", default: 30)
+    let stagger = options.int("stagger-ms", default: 5)
+    options.finish()
+    let outcomes = await LLHLSReader.readAll(
+        url: url, count: readers, seconds: seconds, stagger: .milliseconds(Int64(stagger)), group: group
+    )
+    reportReading(outcomes)
 case "rtmp-proxy":
     let listen = options.int("listen")
     let targetPort = options.int("target")
@@ -49,7 +62,7 @@ case "rtmp-proxy":
     guard Output.writeLines(lines, to: log) else { Output.fail("cannot write \(log)") }
     Output.event(["event": Output.json("proxy-done"), "messages": "\(lines.count)"])
 default:
-    Output.fail("unknown command \(arguments[1]); use viewers or rtmp-proxy")
+    Output.fail("unknown command \(arguments[1]); use viewers, llhls or rtmp-proxy")
 }
 try await group.shutdownGracefully()
 
@@ -121,5 +134,25 @@ func runViewers(
         // Why a viewer that had connected ended (a decoding error, say): what a stall alone cannot tell.
         "viewerFailures": "\(viewerFailures.count)", "firstViewerFailure": Output.json(viewerFailures.first ?? ""),
         "latencySamples": "\(latency.count)",
+    ])
+}
+
+/// The `summary` of `llhls`: parts served (in all, and by the slowest reader), how far behind
+/// live they arrived, and every error with how often it happened.
+func reportReading(_ outcomes: [LLHLSReader.Outcome]) {
+    let delays = outcomes.flatMap(\.delaysMilliseconds)
+    var errors: [String: Int] = [:]
+    for error in outcomes.flatMap(\.errors) {
+        errors[error, default: 0] += 1
+    }
+    Output.event([
+        "event": Output.json("summary"),
+        "readers": "\(outcomes.count)",
+        "parts": "\(delays.count)",
+        "readerPartsMin": "\(outcomes.map(\.parts).min() ?? 0)",
+        "delayMsMedian": "\(delays.percentile(0.5) ?? -1)",
+        "delayMsP95": "\(delays.percentile(0.95) ?? -1)",
+        "delayMsMax": "\(delays.max() ?? -1)",
+        "errors": "{" + errors.sorted { $0.key < $1.key }.map { "\(Output.json($0.key)):\($0.value)" }.joined(separator: ",") + "}",
     ])
 }
