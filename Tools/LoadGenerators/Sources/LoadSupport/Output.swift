@@ -36,6 +36,11 @@ public enum Output {
         "[" + values.map(String.init).joined(separator: ",") + "]"
     }
 
+    /// `{"name":count,…}`, names in order.
+    public static func json(_ counts: [String: Int]) -> String {
+        "{" + counts.sorted { $0.key < $1.key }.map { "\(json($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+    }
+
     public static func writeLines(_ lines: [String], to path: String) -> Bool {
         guard let file = fopen(path, "w") else { return false }
         defer { fclose(file) }

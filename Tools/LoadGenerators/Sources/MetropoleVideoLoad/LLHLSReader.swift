@@ -126,20 +126,11 @@ final class LLHLSReader: ChannelInboundHandler {
 }
 
 extension LLHLSReader {
-    /// `count` readers of `url` (`http://host:port/path`) until `seconds` from now, started
+    /// `count` readers of the playlist at `url` until `seconds` from now, started
     /// `stagger` apart, as players arriving one after another.
-    static func readAll(url: String, count: Int, seconds: Double, stagger: TimeAmount, group: any EventLoopGroup)
+    static func readAll(url: ServerURL, count: Int, seconds: Double, stagger: TimeAmount, group: any EventLoopGroup)
         async -> [Outcome]
     {
-        guard url.hasPrefix("http://") else { Output.fail("--url must start with http://") }
-        let rest = url.dropFirst("http://".count)
-        let authority = rest.prefix(while: { $0 != "/" })
-        let path = String(rest.dropFirst(authority.count))
-        let hostAndPort = authority.split(separator: ":")
-        guard !path.isEmpty, hostAndPort.count == 2, let port = Int(hostAndPort[1]) else {
-            Output.fail("--url wants http://host:port/path, got \(url)")
-        }
-        let host = String(hostAndPort[0])
         let deadline = RealtimeClock.nanoseconds() / 1_000_000 + Int64(seconds * 1000)
         var running: [EventLoopFuture<Outcome>] = []
         for _ in 0..<count {
@@ -152,11 +143,11 @@ extension LLHLSReader {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(
-                            LLHLSReader(host: String(authority), playlistPath: path, deadlineMilliseconds: deadline, done: done)
+                            LLHLSReader(host: url.authority, playlistPath: url.path, deadlineMilliseconds: deadline, done: done)
                         )
                     }
                 }
-                .connect(host: host, port: port)
+                .connect(host: url.host, port: url.port)
             connected.whenFailure { done.succeed(Outcome(errors: ["connect: \($0)"])) }
             running.append(done.futureResult)
             try? await Task.sleep(nanoseconds: UInt64(stagger.nanoseconds))

@@ -4,23 +4,6 @@ import NIOPosix
 
 /// Opens and watches many WebSocket viewers of one URL.
 final class ViewerCrowd: Sendable {
-    struct Target: Sendable {
-        var host: String
-        var port: Int
-        var path: String
-
-        /// `ws://host:port/path?query`
-        init(url: String) {
-            guard url.hasPrefix("ws://") else { Output.fail("--url must start with ws://") }
-            let rest = url.dropFirst(5)
-            let authority = rest.prefix(while: { $0 != "/" })
-            path = String(rest.dropFirst(authority.count)).isEmpty ? "/" : String(rest.dropFirst(authority.count))
-            let parts = authority.split(separator: ":")
-            host = String(parts.first ?? "127.0.0.1")
-            port = parts.count > 1 ? Int(parts[1]) ?? 80 : 80
-        }
-    }
-
     struct Viewer: Sendable {
         var stats: ViewerStats
         var channel: (any Channel)?
@@ -28,9 +11,9 @@ final class ViewerCrowd: Sendable {
     }
 
     let group: any EventLoopGroup
-    let target: Target
+    let target: ServerURL
 
-    init(group: any EventLoopGroup, target: Target) {
+    init(group: any EventLoopGroup, target: ServerURL) {
         self.group = group
         self.target = target
     }

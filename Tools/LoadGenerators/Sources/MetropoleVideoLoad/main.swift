@@ -26,7 +26,7 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
 
 switch arguments[1] {
 case "viewers":
-    let target = ViewerCrowd.Target(url: options.string("url"))
+    let target = ServerURL(options.string("url"), scheme: "ws")
     let count = options.int("viewers")
     let concurrency = options.int("concurrency", default: 32)
     let settle = options.double("settle", default: 3)
@@ -40,7 +40,7 @@ case "viewers":
         latencyViewers: latencyViewers, latencyLog: latencyLog, awaitsGoAhead: awaitsGoAhead
     )
 case "llhls":
-    let url = options.string("url")
+    let url = ServerURL(options.string("url"), scheme: "http")
     let readers = options.positiveInt("readers")
     let seconds = options.double("seconds", default: 30)
     let stagger = options.int("stagger-ms", default: 5)
@@ -67,7 +67,7 @@ default:
 try await group.shutdownGracefully()
 
 func runViewers(
-    group: any EventLoopGroup, target: ViewerCrowd.Target, count: Int, concurrency: Int, settle: Double, measure: Double,
+    group: any EventLoopGroup, target: ServerURL, count: Int, concurrency: Int, settle: Double, measure: Double,
     latencyViewers: Int, latencyLog: String?, awaitsGoAhead: Bool
 ) async throws {
     let crowd = ViewerCrowd(group: group, target: target)
@@ -153,6 +153,6 @@ func reportReading(_ outcomes: [LLHLSReader.Outcome]) {
         "delayMsMedian": "\(delays.percentile(0.5) ?? -1)",
         "delayMsP95": "\(delays.percentile(0.95) ?? -1)",
         "delayMsMax": "\(delays.max() ?? -1)",
-        "errors": "{" + errors.sorted { $0.key < $1.key }.map { "\(Output.json($0.key)):\($0.value)" }.joined(separator: ",") + "}",
+        "errors": Output.json(errors),
     ])
 }
